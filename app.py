@@ -1,0 +1,127 @@
+"""create_app() and the command-line interface (`flask --app app ...`).
+
+Commands are thin: each calls one function in the module that owns the work.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent
+
+
+def default_database_url() -> str:
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'teachers.db'}"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="views/templates", static_folder="views/static",
+                instance_path=str(ROOT / "instance"))
+    app.config.update(
+        SECRET_KEY=os.environ.get("SECRET_KEY") or _dev_secret(),
+        DATABASE_URL=os.environ.get("DATABASE_URL") or default_database_url(),
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        DISPLAY_TIMEZONE="Asia/Shanghai",
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        PAGE_SIZE=20,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if config:
+        app.config.update(config)
+
+    from models import db
+    db.init_app(app)
+
+    from views import init_views
+    init_views(app)
+
+    _register_cli(app)
+    return app
+
+
+def _dev_secret() -> str:
+    # A per-installation secret kept beside the embedded database, so sessions survive restarts.
+    path = ROOT / "instance" / "secret_key"
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text(os.urandom(32).hex())
+    return path.read_text().strip()
+
+
+def _register_cli(app: Flask) -> None:
+    db_cli = click.Group("db", help="数据库迁移")
+    orgs_cli = click.Group("orgs", help="组织机构")
+    accounts_cli = click.Group("accounts", help="账号")
+    demo_cli = click.Group("demo", help="演示数据")
+    records_cli = click.Group("records", help="教师信息")
+    process_cli = click.Group("process", help="流程定义")
+
+    @db_cli.command("upgrade")
+    def db_upgrade():
+        """Apply every migration to DATABASE_URL."""
+        from models.migrate import upgrade
+        upgrade(app.config["DATABASE_URL"])
+        click.echo("数据库已是最新结构")
+
+    @orgs_cli.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def orgs_import(path):
+        """Import the org tree (unit codes) from CSV or xlsx."""
+        from orgs.importer import OrgImportError, import_orgs_file
+        try:
+            result = import_orgs_file(Path(path))
+        except OrgImportError as exc:
+            for line in exc.problems:
+                click.echo(line, err=True)
+            sys.exit(1)
+        click.echo(f"导入完成：新增 {result.created} 个单位，更新 {result.updated} 个单位")
+
+    @accounts_cli.command("generate")
+    @click.argument("org_code")
+    @click.option("--out", type=click.Path(dir_okay=False), required=True, help="初始密码 xlsx 输出路径")
+    def accounts_generate(org_code, out):
+        """Create the three accounts of every legal-entity unit under ORG_CODE."""
+        from accounts.unit_accounts import generate_unit_accounts_cli
+        sys.exit(generate_unit_accounts_cli(org_code, Path(out)))
+
+    @demo_cli.command("load")
+    def demo_load():
+        """Load the Hainan demo (org tree, accounts, teachers, review states). Safe to run twice."""
+        from demo.loader import load_demo
+        load_demo(echo=click.echo)
+
+    @records_cli.command("check")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def records_check(path):
+        """Validate a basic-information sheet; print one line per problem: row,column,message."""
+        from records.importer import check_file_cli
+        sys.exit(check_file_cli(Path(path), echo=click.echo))
+
+    @process_cli.command("deploy")
+    def process_deploy():
+        """Deploy every diagram in bpmn/ (a new version only when the bytes changed)."""
+        from workflows import deploy_shipped
+        for definition, created in deploy_shipped():
+            state = "新版本" if created else "未变化"
+            click.echo(f"{definition.process_key} v{definition.version}: {state}")
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int)
+    def serve(host, port):
+        """Serve the app (threaded dev server, no reloader) with its one scheduler."""
+        from scheduler.runner import start_background_scheduler
+        start_background_scheduler(app)
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+    for group in (db_cli, orgs_cli, accounts_cli, demo_cli, records_cli, process_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,12 @@
+"""SQLAlchemy models. Import from here: `from models import db, Org, User, Teacher, ...`."""
+from .audit import AuditEntry, PasswordSheet
+from .db import Base, db, utcnow, write_intent
+from .orgs import Org
+from .teachers import RecordVersion, Teacher
+from .users import User
+from .workflow import HumanTask, ProcessDefinition, ProcessInstance, WorkflowEvent
+
+__all__ = [
+    "AuditEntry", "Base", "HumanTask", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
+    "RecordVersion", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
+]

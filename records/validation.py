@@ -1,0 +1,243 @@
+"""Validate one row of the basic set against its declaration → clean values and problems.
+
+Lives here: `Problem`, value conversion per field kind, required and conditional requirements,
+code-table membership, the ID number with birth date and gender agreeing, and the date order
+rules. Not here: reading spreadsheets, duplicates across rows or in the database
+(`records/importer.py`).
+
+Rules decided here (DOMAIN.md leaves the numbers open):
+- 参加工作年月 must be after the birth month and at an age of at least 14 (MIN_WORKING_AGE).
+  The Labour Law's floor is 16, but older records (民办教师 of the 1970s) show starts at 15;
+  14 still catches the usual slip of typing a year of birth or schooling.
+- 出生日期, 参加工作年月, 进本校年月 and 从事特教起始年月 may not lie in the future;
+  a service-programme end month may (a programme still running has a planned end).
+- 从事特教起始年月 is not earlier than 参加工作年月; 进本校年月 likewise.
+- A column that is absent from a sheet is "not provided": no row-level checks for it
+  (the importer reports absent required columns once, for the whole file).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from .idcard import InvalidIdNumber, check_id_number
+from .indicators import CODE, DATE, ID_NUMBER, MONTH, NAME, NUMBER, Field, basic_fields, field_by_key, field_by_label
+from .normalize import clean_text, id_text, person_name, to_date, to_month, to_number
+
+MIN_WORKING_AGE = 14
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int        # the row number Excel shows (header = 1); 0 = the file as a whole
+    column: str     # the column header as written in the file, "*" included; "" when none
+    value: str      # what the cell held, as text
+    message: str    # a Chinese sentence naming the column and the value and saying what is allowed
+
+    @property
+    def is_file_level(self) -> bool:
+        return self.row == 0
+
+    def __str__(self) -> str:
+        return (f"第{self.row}行：" if self.row else "") + self.message
+
+
+def shown(value) -> str:
+    """A cell value as the user would recognise it in a message."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return clean_text(value)
+
+
+# ------------------------------------------------------------------------------ conversion
+def _convert_uncached(field: Field, value) -> tuple[str | None, str | None]:
+    """(clean value or None when empty, error sentence or None)."""
+    if value is None or (isinstance(value, str) and not clean_text(value)):
+        return None, None
+    try:
+        if field.kind == CODE:
+            code = field.code_table.lookup(value)
+            if code is None:
+                return None, f"“{shown(value)}”不是可选的值。可填：{field.code_table.allowed_text()}"
+            return code, None
+        if field.kind == DATE:
+            return to_date(value), None
+        if field.kind == MONTH:
+            return to_month(value), None
+        if field.kind == NUMBER:
+            return to_number(value), None
+        if field.kind == ID_NUMBER:
+            return id_text(value) or None, None
+        text = person_name(value) if field.kind == NAME else clean_text(value)
+        if field.max_length and len(text) > field.max_length:
+            return None, f"“{text[:20]}…”共 {len(text)} 个字，最多 {field.max_length} 个字"
+        return text, None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+@lru_cache(maxsize=50_000)
+def _convert_cached(field: Field, value) -> tuple[str | None, str | None]:
+    return _convert_uncached(field, value)
+
+
+def convert(field: Field, value) -> tuple[str | None, str | None]:
+    # Codes, dates and months repeat a lot down a column (是/否, 2010-09): cache them.
+    if field.kind in (CODE, MONTH, DATE) and isinstance(value, (str, float, int, dt.date)):
+        return _convert_cached(field, value)
+    return _convert_uncached(field, value)
+
+
+# ------------------------------------------------------------------------------ the checks
+def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 0,
+                 headers: Mapping[str, str] | None = None, present: set[str] | None = None,
+                 today: dt.date | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Check raw values keyed by field key against `fields` (one school type's resolved fields).
+
+    `headers` gives the column header as written in the file for each key (defaults to the
+    template header); `present` the keys whose column exists (defaults to the keys of `raw`).
+    Returns the clean values (codes for code fields, "YYYY-MM-DD", "YYYY-MM"; empty ones left
+    out) and the problems in field order.
+    """
+    fields = list(fields)
+    by_key = {f.key: f for f in fields}
+    headers = headers or {}
+    present = set(raw) if present is None else present
+    today = today or dt.date.today()
+    clean: dict[str, str] = {}
+    problems: list[Problem] = []
+    failed: set[str] = set()
+
+    def col(f: Field) -> str:
+        return headers.get(f.key) or f.header
+
+    def report(key: str, message: str, value=None):
+        f = by_key[key]
+        v = raw.get(key) if value is None else value
+        problems.append(Problem(row, col(f), shown(v), f"【{col(f)}】{message}"))
+        failed.add(key)
+        clean.pop(key, None)
+
+    for f in fields:
+        if f.key not in present:
+            continue
+        value, error = convert(f, raw.get(f.key))
+        if error:
+            report(f.key, error)
+        elif value is not None:
+            clean[f.key] = value
+
+    for f in fields:
+        if f.key in clean and f.is_cleared(clean):
+            del clean[f.key]  # not applicable (e.g. 用人形式 of staff on the payroll): not stored
+
+    for f in fields:
+        if f.key in present and f.key not in clean and f.key not in failed and f.is_required(clean):
+            report(f.key, _required_message(f, clean, col), "")
+
+    rid = _check_identity(clean, by_key, report, today)
+    # The date rules need a birth date: the ID's when the typed one disagrees with it.
+    _check_dates(clean, by_key, report, today, rid.birth_date.isoformat() if rid else None)
+    order = {col(f): i for i, f in enumerate(fields)}
+    problems.sort(key=lambda p: order.get(p.column, len(order)))
+    return clean, problems
+
+
+def _required_message(f: Field, clean: dict, col) -> str:
+    allowed = f"可填：{f.code_table.allowed_text()}" if f.table else ""
+    if f.required or f.required_when is None:
+        return "必填，不能为空" + (f"。{allowed}" if allowed else "")
+    other = field_by_key(f.required_when.key) or f
+    value = clean.get(other.key, "")
+    name = other.code_table.name_of(value) if other.table else value
+    return f"必填：{other.label}为“{name}”时须填写" + (f"。{allowed}" if allowed else "")
+
+
+def _check_identity(clean: dict, by_key: dict, report, today: dt.date):
+    number = clean.get("id_number")
+    if number is None:
+        return None
+    try:
+        canonical, rid = check_id_number(clean.get("id_type"), number, today=today)
+    except InvalidIdNumber as exc:
+        report("id_number", str(exc))
+        return None
+    clean["id_number"] = canonical
+    if rid is None:
+        return None
+    birth = clean.get("birth_date")
+    if birth and "birth_date" in by_key and birth != rid.birth_date.isoformat():
+        report("birth_date", f"“{birth}”与身份证件号中的出生日期 {rid.birth_date.isoformat()} 不一致")
+    gender = clean.get("gender")
+    if gender and "gender" in by_key and gender != rid.gender:
+        parity = "奇数为男" if rid.gender == "1" else "偶数为女"
+        shown_gender = by_key["gender"].code_table.name_of(gender)
+        report("gender", f"“{shown_gender}”与身份证件号不一致：号码第17位是 {rid.number[16]}（{parity}）")
+    return rid
+
+
+def _months(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _check_dates(clean: dict, by_key: dict, report, today: dt.date, id_birth: str | None) -> None:
+    this_month = today.year * 12 + today.month - 1
+    birth = id_birth or clean.get("birth_date")
+    if birth:
+        if birth > today.isoformat():
+            report("birth_date", f"“{birth}”晚于今天")
+            birth = None
+        elif birth < "1900-01-01":
+            report("birth_date", f"“{birth}”早于 1900 年，请核对")
+            birth = None
+    for key in ("work_start_month", "joined_school_month", "special_ed_start_month"):
+        month = clean.get(key)
+        if month and _months(month) > this_month:
+            report(key, f"“{month}”晚于本月")
+    work = clean.get("work_start_month")
+    if work and birth:
+        born = _months(birth[:7])
+        if _months(work) <= born:
+            report("work_start_month", f"“{work}”不晚于出生日期 {birth}：参加工作不能早于出生")
+            work = None
+        elif _months(work) - born < MIN_WORKING_AGE * 12:
+            report("work_start_month", f"“{work}”时未满 {MIN_WORKING_AGE} 周岁（出生日期 {birth}），请核对")
+            work = None
+    if work:
+        for key, what in (("joined_school_month", by_key.get("joined_school_month")),
+                          ("special_ed_start_month", by_key.get("special_ed_start_month"))):
+            month = clean.get(key)
+            if month and what and month < work:
+                report(key, f"“{month}”早于参加工作年月 {work}")
+    start, end = clean.get("grassroots_start"), clean.get("grassroots_end")
+    if start and end and end < start:
+        report("grassroots_end", f"“{end}”早于参加基层服务项目起始年月 {start}：结束不能早于开始")
+
+
+# --------------------------------------------------------------------------- entry points
+def validate_row(row: Mapping[str, Any], school_type: str | None = None, *, row_number: int = 0,
+                 today: dt.date | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Validate one row given as header label → raw value ("身份证件号*": "4601…").
+
+    Labels are matched loosely (with or without "*", aliases such as 身份证号码); labels that
+    name no field of this school type are ignored. Fields whose label is absent are not checked.
+    """
+    raw: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    for label, value in row.items():
+        f = field_by_label(label, school_type)
+        if f is not None:
+            raw[f.key] = value
+            headers[f.key] = str(label)
+    return check_values(raw, basic_fields(school_type), row=row_number, headers=headers, today=today)
+
+
+def validate_record(values: Mapping[str, Any], school_type: str | None = None, *,
+                    today: dt.date | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Validate a whole record keyed by field key (a form's data): every field counts as present."""
+    fields = basic_fields(school_type)
+    return check_values(dict(values), fields, present={f.key for f in fields}, today=today)

@@ -84,6 +84,9 @@ class HumanTask(Base):
         Index("ix_tasks_claimed", "claimed_by_id", "created_at"),
         Index("ix_tasks_instance", "instance_id"),
         Index("ix_tasks_teacher", "subject_teacher_id"),
+        # Rows are deleted when their task is done; SQLite must never hand a deleted id to a new
+        # task, or a stale form for task N would act on whatever task got N next.
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -99,7 +102,14 @@ class WorkflowEvent(Base):
     task_name: Mapped[str | None] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40), nullable=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The human task row this event acted on. The row is deleted once the task is done, so this is
+    # how a late second reviewer of task N is told who handled it and when.
+    human_task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
-    __table_args__ = (Index("ix_events_instance", "instance_id", "id"), Index("ix_events_task", "task_uuid"))
+    __table_args__ = (
+        Index("ix_events_instance", "instance_id", "id"),
+        Index("ix_events_task", "task_uuid"),
+        Index("ix_events_human_task", "human_task_id"),
+    )

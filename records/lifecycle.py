@@ -1,0 +1,88 @@
+"""The teacher-record states the review flow drives, and making a record effective.
+
+The engine tells us, after each step, which record state the flow has reached: each user task of
+the collection diagram carries a `record_state` property (fill: draft, school review: submitted,
+authority review: school_approved). `after_step` turns that into Teacher columns:
+
+- leaving the fill task sets submitted_at (and clears an old return reason);
+- the fill task reopened after a review means the record was returned: state "returned" with
+  return_reason (the reason also stays in the workflow event log);
+- otherwise the state is the open task's record_state.
+
+`make_effective` (called through the diagram's `make_effective()` action) marks the record
+effective and appends a RecordVersion snapshot, numbered previous + 1; versions are never changed.
+
+Writes are Core statements on the current session's connection (this runs inside every review);
+a Teacher already loaded in the session is expired so it is read fresh.
+
+Not here: indicator sets, editing and import of record data (records/indicators.py and friends).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm.util import identity_key
+
+from models import RecordVersion, Teacher, db, utcnow
+from models.teachers import STATE_DRAFT, STATE_EFFECTIVE, STATE_RETURNED
+
+T = Teacher.__table__
+RV = RecordVersion.__table__
+
+
+def _expire_loaded(session, teacher_id: int) -> None:
+    obj = session.identity_map.get(identity_key(Teacher, teacher_id))
+    if obj is not None:
+        session.expire(obj)
+
+
+def _conn():
+    return db.session.connection()
+
+
+def after_step(teacher_id: int, *, left_state: str | None, open_state: str | None, data: dict | None = None,
+               now: dt.datetime | None = None, conn=None) -> dict:
+    """Apply the state the flow reached; returns the values written (empty when nothing changes).
+
+    left_state: record_state of the task just completed (None when the flow just started);
+    open_state: record_state of the user task now open (None when no such task is open).
+    """
+    values = state_values(left_state=left_state, open_state=open_state, data=data, now=now or utcnow())
+    if values:
+        (conn or _conn()).execute(update(T).where(T.c.id == teacher_id).values(**values))
+        _expire_loaded(db.session(), teacher_id)
+    return values
+
+
+def state_values(*, left_state, open_state, data, now) -> dict:
+    values: dict = {}
+    if left_state == STATE_DRAFT:
+        values["submitted_at"] = now
+        values["return_reason"] = None
+    if open_state == STATE_DRAFT and left_state not in (None, STATE_DRAFT):
+        values["state"] = STATE_RETURNED
+        values["return_reason"] = ((data or {}).get("reason") or "").strip() or None
+    elif open_state:
+        values["state"] = open_state
+    if values:
+        values["updated_at"] = now
+    return values
+
+
+def make_effective(teacher_id: int, reviewer_user_id: int | None, *, now: dt.datetime | None = None) -> int:
+    """Mark the record effective and snapshot it as a new version; returns the version number."""
+    now = now or utcnow()
+    conn = _conn()
+    row = conn.execute(select(T.c.basic, T.c.filled_by_id).where(T.c.id == teacher_id)).one()
+    last = conn.execute(select(func.max(RV.c.number)).where(RV.c.teacher_id == teacher_id)).scalar()
+    number = (last or 0) + 1
+    conn.execute(insert(RV).values(
+        teacher_id=teacher_id, number=number, basic=row.basic or {}, filled_by_id=row.filled_by_id,
+        reviewed_by_id=reviewer_user_id, created_at=now,
+    ))
+    conn.execute(update(T).where(T.c.id == teacher_id).values(
+        state=STATE_EFFECTIVE, effective_at=now, return_reason=None, updated_at=now,
+    ))
+    _expire_loaded(db.session(), teacher_id)
+    return number

@@ -1,0 +1,72 @@
+"""The engine wrapper: the only code in the project that imports SpiffWorkflow.
+
+Everything else calls this facade:
+
+    deploy_shipped() -> [(definition, created)]        commits
+    deploy_bytes(data, user=None) -> (definition, created)
+    check_bpmn(data) -> [Problem]                      every problem, nothing deployed
+    current_definition(process_key) -> ProcessDefinition
+    start_instance(process_key, *, subject_teacher_id=None, subject_org_id=None, data=None, user=None)
+        -> ProcessInstance
+    start_instances(process_key, [{"subject_teacher_id":..., "subject_org_id":..., "data":...}], user=None)
+        -> [instance ids]                              bulk (demo, imports)
+    complete_task(task_id, user, data, *, expected_revision=None) -> CompletionResult
+    claim_task(task_id, user) / unclaim_task(task_id, user)
+    instance_events(instance_id) -> [EventView]
+    task_info(task_id) -> TaskInfo                     documentation/properties for a task form
+    run_in_transaction(fn, *args, **kwargs)            writer transaction + commit/rollback/retry
+    acting_roles(role), may_act(user, ...)             lane policy for inbox queries / buttons
+
+Except deploy_shipped and run_in_transaction, nothing here commits: the caller owns the
+transaction. Use it like this in a view:
+
+    try:
+        result = workflows.run_in_transaction(workflows.complete_task, task_id, current_user, form_data)
+    except workflows.WorkflowError as exc:
+        flash(str(exc))          # e.g. "该任务已由 张三 于 2026-12-03 10:00 处理"
+
+Modules: deploy (parse, check, versions), store (state without spec), scripting (restricted
+scripts), actions (functions diagrams may call), lanes (who may act), tasks (human task rows),
+timers (due times), service (the operations above), errors.
+"""
+from .deploy import check_bpmn, current_definition, deploy_bytes, deploy_shipped, deployed_spec
+from .errors import (
+    ActionError,
+    ConcurrentUpdate,
+    DefinitionNotFound,
+    DeployError,
+    EngineError,
+    InvalidTaskData,
+    NotAllowed,
+    Problem,
+    TaskAlreadyHandled,
+    TaskClaimed,
+    TaskNotFound,
+    UnknownLane,
+    WorkflowError,
+)
+from .lanes import LANES, acting_roles, may_act
+from .scripting import check_expression, check_script
+from .service import (
+    CompletionResult,
+    EventView,
+    OpenedTask,
+    TaskInfo,
+    claim_task,
+    complete_task,
+    instance_events,
+    run_in_transaction,
+    start_instance,
+    start_instances,
+    task_info,
+    unclaim_task,
+)
+
+__all__ = [
+    "LANES", "ActionError", "CompletionResult", "ConcurrentUpdate", "DefinitionNotFound", "DeployError",
+    "EngineError", "EventView", "InvalidTaskData", "NotAllowed", "OpenedTask", "Problem", "TaskAlreadyHandled",
+    "TaskClaimed", "TaskInfo", "TaskNotFound", "UnknownLane", "WorkflowError", "acting_roles", "check_bpmn",
+    "check_expression", "check_script", "claim_task", "complete_task", "current_definition", "deploy_bytes",
+    "deploy_shipped", "deployed_spec", "instance_events", "may_act", "run_in_transaction", "start_instance",
+    "start_instances", "task_info", "unclaim_task",
+]

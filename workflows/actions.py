@@ -1,0 +1,81 @@
+"""The domain functions diagrams may call from scripts: an explicit, declared set (`ACTIONS`).
+
+A diagram never gets arbitrary Python: only these names (plus safe builtins, see scripting.py).
+Each action acts on the subject of the instance being run, found through `current()`, a context
+set by the service layer for the duration of one operation.
+
+Actions do not write while the engine runs. They queue an effect that the service applies once
+the instance state has been saved under its optimistic check, in the same transaction: a
+reviewer who loses a race therefore never touches the record, and an action's effect is
+undone with everything else when the transaction rolls back. Actions return None.
+
+Adding an action: write a function here, add it to ACTIONS, and describe it in ACTION_LABELS.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import ActionError
+
+
+@dataclass
+class OperationContext:
+    instance_id: int | None
+    subject_teacher_id: int | None
+    subject_org_id: int | None
+    user_id: int | None
+    effects: list[Callable[[], None]] = field(default_factory=list)
+    actions_called: list[str] = field(default_factory=list)
+
+    def apply_effects(self) -> None:
+        effects, self.effects = self.effects, []
+        for effect in effects:
+            effect()
+
+
+_current: contextvars.ContextVar[OperationContext | None] = contextvars.ContextVar("wf_operation", default=None)
+
+
+def current() -> OperationContext:
+    ctx = _current.get()
+    if ctx is None:
+        raise ActionError("流程动作只能在流程运行时调用")
+    return ctx
+
+
+@contextlib.contextmanager
+def operation(ctx: OperationContext):
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+# ----------------------------------------------------------------------------- actions
+
+def make_effective() -> None:
+    """Make the subject teacher's record effective and keep a new version of it."""
+    ctx = current()
+    if ctx.subject_teacher_id is None:
+        raise ActionError("make_effective() 只能用于以教师为主体的流程")
+    teacher_id, user_id = ctx.subject_teacher_id, ctx.user_id
+    ctx.actions_called.append("make_effective")
+
+    def effect():
+        from records import lifecycle
+        lifecycle.make_effective(teacher_id, user_id)
+
+    ctx.effects.append(effect)
+
+
+ACTIONS: dict[str, Callable] = {
+    "make_effective": make_effective,
+}
+
+ACTION_LABELS = {
+    "make_effective": "使教师记录生效，并保存一个新的记录版本",
+}

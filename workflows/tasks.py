@@ -1,0 +1,80 @@
+"""Human task rows: one per READY user task of an instance, kept in step after every engine run.
+
+The rows are what inboxes query (candidate unit + role, claim, due times); an inbox never
+deserialises a workflow. After each step the service calls `sync_rows`: rows of tasks that are
+no longer ready are deleted, rows for newly ready tasks are inserted, rows of tasks still ready
+are left alone (so a claim survives).
+
+Not here: completing or claiming a task (service.py), lane declarations (lanes.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert
+
+from SpiffWorkflow.util.task import TaskState
+
+from models import HumanTask
+
+from . import lanes, timers
+
+HT = HumanTask.__table__
+
+
+@dataclass
+class ReadyTask:
+    uuid: str
+    key: str
+    name: str
+    lane: str | None
+    properties: dict = field(default_factory=dict)
+    human_task_id: int | None = None
+    candidate_org_id: int | None = None
+    candidate_role: str | None = None
+
+
+def ready_user_tasks(workflow) -> list[ReadyTask]:
+    out = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        key = spec.bpmn_id or spec.name
+        props = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+        out.append(ReadyTask(str(task.id), key, spec.bpmn_name or key, spec.lane, props))
+    return out
+
+
+def ready_uuids(workflow) -> set[str]:
+    return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def row_values(ready: ReadyTask, *, instance_id, definition_id, process_key, subject: lanes.Subject,
+               now: dt.datetime, resolved: dict) -> dict:
+    if ready.lane not in resolved:
+        resolved[ready.lane] = lanes.resolve(ready.lane, subject, ready.key)
+    org_id, role = resolved[ready.lane]
+    ready.candidate_org_id, ready.candidate_role = org_id, role
+    due, remind = timers.task_due_times(ready.properties, now)
+    return {
+        "instance_id": instance_id, "definition_id": definition_id, "task_uuid": ready.uuid,
+        "process_key": process_key, "task_key": ready.key, "task_name": ready.name[:200],
+        "lane": ready.lane, "candidate_org_id": org_id, "candidate_role": role,
+        "subject_teacher_id": subject.teacher_id, "subject_org_id": subject.org_id,
+        "claimed_by_id": None, "claimed_at": None, "due_at": due, "remind_at": remind, "created_at": now,
+    }
+
+
+def sync_rows(conn, *, instance_id: int, definition_id: int, process_key: str, subject: lanes.Subject,
+              before: set[str], ready: list[ReadyTask], now: dt.datetime) -> list[ReadyTask]:
+    """Bring the instance's rows in line with `ready`; returns the newly inserted tasks (with ids)."""
+    ready_ids = [t.uuid for t in ready]
+    if before - set(ready_ids):
+        conn.execute(delete(HT).where(HT.c.instance_id == instance_id, HT.c.task_uuid.not_in(ready_ids)))
+    resolved: dict = {}
+    new = [t for t in ready if t.uuid not in before]
+    for task in new:
+        values = row_values(task, instance_id=instance_id, definition_id=definition_id,
+                            process_key=process_key, subject=subject, now=now, resolved=resolved)
+        task.human_task_id = conn.execute(insert(HT), values).inserted_primary_key[0]
+    return new

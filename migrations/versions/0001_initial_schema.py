@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 16:39:14.244831
+Create Date: 2026-12-03 16:50:11.854664
 """
 from alembic import op
 import sqlalchemy as sa
@@ -194,7 +194,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['subject_org_id'], ['orgs.id'], ),
     sa.ForeignKeyConstraint(['subject_teacher_id'], ['teachers.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('task_uuid')
+    sa.UniqueConstraint('task_uuid'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_claimed', ['claimed_by_id', 'created_at'], unique=False)
@@ -210,6 +211,7 @@ def upgrade():
     sa.Column('task_name', sa.String(length=200), nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('human_task_id', sa.Integer(), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
     sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ondelete='CASCADE'),
@@ -217,6 +219,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('workflow_events', schema=None) as batch_op:
+        batch_op.create_index('ix_events_human_task', ['human_task_id'], unique=False)
         batch_op.create_index('ix_events_instance', ['instance_id', 'id'], unique=False)
         batch_op.create_index('ix_events_task', ['task_uuid'], unique=False)
 
@@ -228,6 +231,7 @@ def downgrade():
     with op.batch_alter_table('workflow_events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_task')
         batch_op.drop_index('ix_events_instance')
+        batch_op.drop_index('ix_events_human_task')
 
     op.drop_table('workflow_events')
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:

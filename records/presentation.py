@@ -1,0 +1,21 @@
+"""A record as people read it: labels from the declaration, code values as display names."""
+from __future__ import annotations
+
+from accounts.policy import mask_id
+from models import Teacher
+
+from .forms import identity_values
+from .indicators import CODE, basic_fields
+
+
+def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
+    values = dict(teacher.basic or {})
+    values.update({k: v for k, v in identity_values(teacher).items() if v})
+    rows = []
+    for f in basic_fields(teacher.org.school_type):
+        raw = values.get(f.key)
+        shown = f.code_table.name_of(raw) if (f.kind == CODE and raw not in (None, "")) else raw
+        if f.key == "id_number" and viewer is not None:
+            shown = mask_id(shown, viewer.role)
+        rows.append((f.label, shown))
+    return rows

@@ -1,0 +1,113 @@
+"""Review operations on human tasks: claim, approve, return, bulk approve.
+
+Each operation is one transaction: the engine step, the task rows, the event log and the
+audit entry commit together or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+import audit
+import workflows
+from models import ProcessInstance, Teacher, WorkflowEvent, db, write_intent
+from workflows.errors import TaskAlreadyHandled, WorkflowError
+
+from .access import task_for_user
+
+REVIEW_STEPS = ("school_review", "authority_review")
+DECISIONS = {"approve": "通过", "return": "退回"}
+
+
+class ReviewRefused(Exception):
+    """A user's review action was refused; the message is for the user."""
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    message: str
+
+
+def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str | None = None) -> Outcome:
+    reason = (reason or "").strip()
+    if decision not in DECISIONS:
+        return Outcome(False, "审核结论只能是“通过”或“退回”")
+    if decision == "return" and not reason:
+        return Outcome(False, "退回时必须填写退回原因")
+    if len(reason) > 500:
+        return Outcome(False, "退回原因不能超过 500 字")
+    with write_intent():
+        try:
+            task = task_for_user(user, task_id)
+            if task is None:
+                raise ReviewRefused(handled_message(task_uuid) or "找不到该任务，或您无权处理")
+            if task.task_key not in REVIEW_STEPS:
+                raise ReviewRefused("该任务不是审核任务")
+            if task.claimed_by_id not in (None, user.id):
+                raise ReviewRefused("该任务已被其他人领取，请先由其释放")
+            teacher_name = db.session.get(Teacher, task.subject_teacher_id).name if task.subject_teacher_id else ""
+            step, teacher_id, task_id = task.task_name, task.subject_teacher_id, task.id
+            workflows.complete_task(task_id, user, {"decision": decision, "reason": reason})
+            audit.record("review_" + decision, object_type="teacher", object_id=teacher_id,
+                         after={"step": step, "decision": decision, "reason": reason})
+            db.session.commit()
+        except (TaskAlreadyHandled, ReviewRefused, WorkflowError) as exc:
+            db.session.rollback()
+            return Outcome(False, str(exc))
+    verb = "已通过" if decision == "approve" else "已退回"
+    return Outcome(True, f"{teacher_name}：{step}{verb}")
+
+
+def handled_message(task_uuid: str | None) -> str | None:
+    """For a task that is gone: who handled it and when, from the event log."""
+    if not task_uuid:
+        return None
+    from models import User
+    from views import china_time
+    event = db.session.scalars(select(WorkflowEvent).where(WorkflowEvent.task_uuid == task_uuid,
+                                                           WorkflowEvent.action == "completed")).first()
+    if event is None:
+        return None
+    who = db.session.get(User, event.user_id).display_name if event.user_id else "系统"
+    return f"该任务已由 {who} 于 {china_time(event.created_at)} 处理，无需重复操作"
+
+
+def bulk_approve(user, task_ids: list[int]) -> tuple[int, list[str]]:
+    """Approve each selected task in its own transaction; one failure does not undo the others."""
+    approved, problems = 0, []
+    for task_id in task_ids:
+        outcome = decide(user, task_id, "approve")
+        if outcome.ok:
+            approved += 1
+        else:
+            problems.append(outcome.message)
+    return approved, problems
+
+
+def claim(user, task_id: int, release: bool = False) -> Outcome:
+    with write_intent():
+        task = task_for_user(user, task_id)
+        if task is None:
+            return Outcome(False, "找不到该任务，或您无权处理")
+        try:
+            if release:
+                workflows.unclaim_task(task.id, user)
+            else:
+                workflows.claim_task(task.id, user)
+            audit.record("task_unclaim" if release else "task_claim", object_type="task", object_id=task.id)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            return Outcome(False, str(exc))
+    return Outcome(True, "已释放任务" if release else "已领取任务，可在“待我处理”中找到")
+
+
+def review_history(teacher_id: int) -> list[WorkflowEvent]:
+    """Every completed step of the teacher's collection flow, oldest first (returns carry their reason)."""
+    return list(db.session.scalars(
+        select(WorkflowEvent)
+        .join(ProcessInstance, WorkflowEvent.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.subject_teacher_id == teacher_id, WorkflowEvent.action == "completed")
+        .order_by(WorkflowEvent.id)))

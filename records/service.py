@@ -1,0 +1,242 @@
+"""Record operations: teacher accounts from four items, filling and submitting basic
+information, importing sheets. Each is one transaction with its audit entry.
+
+Validation rules live in records/validation.py (derived from records/indicators.py);
+this module decides who may do what, and ties records to their review flow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+
+import audit
+import workflows
+from models import HumanTask, Org, Teacher, User, db, utcnow, write_intent
+from models.teachers import STATE_DRAFT, STATE_RETURNED
+from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
+from workflows.errors import TaskAlreadyHandled, WorkflowError
+
+from . import account_sheet, forms, importer, validation
+from .indicators import field_by_label
+from .access import teachers_in_scope_query
+
+PROCESS = "teacher_collection"
+EDITABLE_STATES = (STATE_DRAFT, STATE_RETURNED)
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    message: str
+    problems: list | dict = field(default_factory=list)
+
+
+def state_counts(user) -> dict[str, int]:
+    sub = teachers_in_scope_query(user).subquery()
+    return dict(db.session.execute(select(sub.c.state, func.count()).group_by(sub.c.state)).all())
+
+
+# --- who may edit -------------------------------------------------------------------------
+
+def edit_refusal(user, teacher: Teacher) -> str | None:
+    """Why `user` may not fill this record now, or None."""
+    if user.role == ROLE_TEACHER:
+        if user.teacher_id != teacher.id:
+            return "只能填写本人的档案"
+    elif not (user.role == ROLE_INFO_ADMIN and user.org_id == teacher.org_id):
+        return "只有本人或所在学校的信息管理员可以填写档案"
+    if teacher.state not in EDITABLE_STATES:
+        return f"记录当前为“{teacher.state_label}”，审核中或已生效的记录不能在此修改"
+    return None
+
+
+def can_edit(user, teacher: Teacher) -> bool:
+    return edit_refusal(user, teacher) is None
+
+
+# --- teacher accounts from four items -----------------------------------------------------
+
+def _duplicate_message(id_number: str) -> str | None:
+    found = importer.find_province_duplicates(db.session, [id_number])
+    if id_number in found:
+        name, school = found[id_number]
+        return f"身份证号码 {id_number} 已在 {school} 登记（{name}），同一教师在全省只能有一条记录；如属调动请走调动流程"
+    return None
+
+
+def _new_teacher(school: Org, clean: dict, actor, password: str | None, password_hash: str | None = None) -> Teacher:
+    teacher = Teacher(org_id=school.id, name=clean["name"], gender=clean["gender"], birth_date=clean.get("birth_date"),
+                      id_type=clean.get("id_type", "1"), id_number=clean["id_number"], state=STATE_DRAFT,
+                      basic=clean.get("basic") or {})
+    db.session.add(teacher)
+    db.session.flush()
+    user = User(username=teacher.id_number, display_name=teacher.name, role=ROLE_TEACHER, org_id=school.id,
+                teacher_id=teacher.id, must_change_password=password_hash is None)
+    if password_hash:
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
+    db.session.add(user)
+    workflows.start_instance(PROCESS, subject_teacher_id=teacher.id, user=actor)
+    return teacher
+
+
+def initial_teacher_password(id_number: str) -> str:
+    """The initial password a school hands out: 'Js' + the last six characters of the ID number.
+    The teacher must change it at first login."""
+    return "Js" + id_number[-6:]
+
+
+def create_teacher_account(actor, name, gender, birth_month, id_number) -> Outcome:
+    school = actor.org
+    clean, problems = account_sheet.validate_four_items(name, gender, birth_month, id_number)
+    if problems:
+        return Outcome(False, "信息有误，未创建账号", [_problem_text(p) for p in problems])
+    with write_intent():
+        dup = _duplicate_message(clean["id_number"])
+        if dup:
+            db.session.rollback()
+            return Outcome(False, dup, [dup])
+        teacher = _new_teacher(school, clean, actor, initial_teacher_password(clean["id_number"]))
+        audit.record("teacher_account_created", object_type="teacher", object_id=teacher.id,
+                     after={"name": teacher.name, "id_number": teacher.id_number, "school": school.code})
+        db.session.commit()
+    return Outcome(True, f"已创建 {teacher.name} 的账号：登录名为身份证号，初始密码为 Js+身份证号后六位，首次登录须修改")
+
+
+def create_teacher_accounts_from_sheet(actor, data: bytes) -> Outcome:
+    rows, problems = account_sheet.parse_account_sheet(data)
+    if problems:
+        return Outcome(False, "文件有错误", [_problem_text(p) for p in problems])
+    if not rows:
+        return Outcome(False, "文件中没有教师数据", ["文件中没有教师数据（第2行起每行一名教师）"])
+    with write_intent():
+        found = importer.find_province_duplicates(db.session, [r.id_number for r in rows])
+        dups = [f"第{r.row_number}行【身份证号码】：{r.id_number} 已在 {found[r.id_number][1]} 登记（{found[r.id_number][0]}）"
+                for r in rows if r.id_number in found]
+        if dups:
+            db.session.rollback()
+            return Outcome(False, "文件有错误", dups)
+        for r in rows:
+            clean = {"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_type": r.id_type,
+                     "id_number": r.id_number}
+            _new_teacher(actor.org, clean, actor, initial_teacher_password(r.id_number))
+        audit.record("teacher_accounts_imported", object_type="org", object_id=actor.org.code,
+                     after={"count": len(rows), "id_numbers": [r.id_number for r in rows]})
+        db.session.commit()
+    return Outcome(True, f"已创建 {len(rows)} 个教师账号（初始密码为 Js+身份证号后六位，首次登录须修改）")
+
+
+def _problem_text(p) -> str:
+    if hasattr(p, "row"):
+        return f"第{p.row}行【{p.column}】：{p.message}" if p.row else f"【{p.column}】{p.message}"
+    return str(p)
+
+
+# --- basic information ----------------------------------------------------------------------
+
+def save_basic(actor, teacher: Teacher, values: dict, *, submit: bool) -> Outcome:
+    """Save the form; with `submit`, also run the completeness check and hand the record to the school."""
+    refusal = edit_refusal(actor, teacher)
+    if refusal:
+        return Outcome(False, refusal, {})
+    values = {k: v for k, v in values.items() if k not in forms.READ_ONLY_KEYS}
+    values.update(forms.identity_values(teacher))
+    clean, problems = validation.validate_record(values, teacher.org.school_type)
+    if not submit:
+        # A draft may be incomplete: only values actually given must be right.
+        problems = [p for p in problems if p.value not in ("", None)]
+    if problems:
+        by_key = {}
+        for p in problems:
+            f = field_by_label(p.column.rstrip("*"), teacher.org.school_type)
+            by_key.setdefault(f.key if f else "", p.message)
+        return Outcome(False, "有 %d 项需要修改，请按提示更正后再%s" % (len(problems), "报送" if submit else "保存"), by_key)
+    clean = {k: v for k, v in clean.items() if v not in (None, "")}
+    with write_intent():
+        teacher = db.session.merge(teacher)
+        before = dict(teacher.basic or {})
+        teacher.basic = clean
+        teacher.name = clean.get("name") or teacher.name
+        teacher.filled_by_id = actor.id
+        teacher.filled_at = utcnow()
+        b, a = audit.diff(before, clean)
+        audit.record("record_saved", object_type="teacher", object_id=teacher.id, before=b, after=a)
+        if submit:
+            task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.subject_teacher_id == teacher.id,
+                                                                   HumanTask.task_key == "fill"))
+            if task_id is None:
+                db.session.rollback()
+                return Outcome(False, "该记录当前没有待报送的环节", {})
+            try:
+                workflows.complete_task(task_id, actor, {"decision": "submit"})
+            except (TaskAlreadyHandled, WorkflowError) as exc:
+                db.session.rollback()
+                return Outcome(False, str(exc), {})
+            audit.record("record_submitted", object_type="teacher", object_id=teacher.id)
+        db.session.commit()
+    return Outcome(True, "已报送，等待学校审核" if submit else "草稿已保存", {})
+
+
+def submit_as_demo(teacher: Teacher) -> None:
+    """The demo's teachers submit what the import filled in, through the same flow step."""
+    task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.subject_teacher_id == teacher.id,
+                                                           HumanTask.task_key == "fill"))
+    user = db.session.scalars(select(User).where(User.teacher_id == teacher.id)).one()
+    with write_intent():
+        workflows.complete_task(task_id, user, {"decision": "submit"})
+        db.session.commit()
+
+
+# --- import -----------------------------------------------------------------------------------
+
+def import_basic_sheet(actor, data: bytes, filename: str, *, demo_password: str | None = None) -> Outcome:
+    """All or nothing: any problem in the file imports nothing and returns every problem.
+
+    A school imports its own sheet; a bureau imports a sheet with a 学校标识码 column for
+    schools in its subtree. New teachers get accounts (login = ID number) and a review flow.
+    """
+    school = actor.org if actor is not None and actor.org.kind == "school" else None
+    parsed = importer.parse_basic_sheet(data, school_type=school.school_type if school else None,
+                                        school_code=school.code if school else None)
+    problems = list(parsed.problems)
+    if problems:
+        return Outcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)
+    codes = {r.school_code for r in parsed.rows if r.school_code}
+    schools = {o.code: o for o in db.session.scalars(select(Org).where(Org.code.in_(codes)))} if codes else {}
+    scope = actor.org if actor is not None else None
+    for r in parsed.rows:
+        if school is None:
+            org = schools.get(r.school_code or "")
+            if org is None or org.kind != "school":
+                problems.append(validation.Problem(r.row_number, "学校标识码*", r.school_code, f"学校标识码 {r.school_code} 不是已登记的学校"))
+            elif scope is not None and not scope.contains(org):
+                problems.append(validation.Problem(r.row_number, "学校标识码*", r.school_code, f"学校 {org.name} 不在您的管辖范围内"))
+    if problems:
+        return Outcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)
+    with write_intent():
+        found = importer.find_province_duplicates(db.session, [r.values["id_number"] for r in parsed.rows])
+        for r in parsed.rows:
+            if r.values["id_number"] in found:
+                name, where = found[r.values["id_number"]]
+                problems.append(validation.Problem(r.row_number, "身份证件号*", r.values["id_number"],
+                                                   f"已在 {where} 登记（{name}），同一教师全省只能有一条记录"))
+        if problems:
+            db.session.rollback()
+            return Outcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)
+        rows = importer.bulk_teacher_rows(parsed, schools, school=school)
+        password_hash = None
+        if demo_password:
+            probe = User(username="-", display_name="-", role=ROLE_TEACHER, org_id=0)
+            probe.set_password(demo_password)
+            password_hash = probe.password_hash
+        for parsed_row, values in zip(parsed.rows, rows):
+            org = school or schools[parsed_row.school_code]
+            clean = {"name": values["name"], "gender": values["gender"], "birth_date": values["birth_date"],
+                     "id_type": values["id_type"], "id_number": values["id_number"], "basic": values["basic"]}
+            _new_teacher(org, clean, actor, initial_teacher_password(values["id_number"]), password_hash)
+        audit.record("records_imported", object_type="file", object_id=filename[:60], user=actor,
+                     after={"rows": len(parsed.rows)})
+        db.session.commit()
+    return Outcome(True, f"已导入 {len(parsed.rows)} 名教师的基本信息，并为其创建了账号和采集流程")

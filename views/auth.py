@@ -1,0 +1,59 @@
+"""Login, logout, password change."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from accounts.auth import authenticate, change_password, record_logout
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("账号", validators=[DataRequired("请输入账号")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+
+
+class ChangePasswordForm(FlaskForm):
+    old_password = PasswordField("原密码", validators=[DataRequired("请输入原密码")])
+    new_password = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(min=8, message="新密码至少 8 位")])
+    confirm = PasswordField("确认新密码", validators=[EqualTo("new_password", message="两次输入的新密码不一致")])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data.strip(), form.password.data)
+        if user is None:
+            flash("账号或密码错误", "error")
+        else:
+            login_user(user)
+            return redirect(url_for("home.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    record_logout(current_user)
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        problem = change_password(current_user, form.old_password.data, form.new_password.data)
+        if problem:
+            flash(problem, "error")
+        else:
+            flash("密码已修改", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
+

@@ -1,0 +1,98 @@
+"""Task inboxes: my unit's queue, tasks claimed by me, the task page, approve/return, bulk approve."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from accounts.policy import allowed
+from records import review
+from records.access import task_for_user, teacher_in_scope
+from records.inbox import InboxFilter, inbox_page, process_choices, queue_counts, step_choices
+from records.presentation import record_rows
+
+from .helpers import safe_next
+
+bp = Blueprint("inbox", __name__)
+
+
+def _require_worker():
+    if not allowed(current_user, "task.work"):
+        abort(403)
+
+
+def _date_arg(name):
+    raw = request.args.get(name, "").strip()
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        flash(f"日期“{raw}”格式不对，应为 YYYY-MM-DD，已忽略该条件", "warning")
+        return None
+
+
+@bp.route("/inbox")
+@bp.route("/inbox/<any(mine, unit):view>")
+@login_required
+def queue(view="unit"):
+    _require_worker()
+    page = request.args.get("page", "1")
+    flt = InboxFilter(view=view, process=request.args.get("process", ""), step=request.args.get("step", ""),
+                      school=request.args.get("school", "").strip(), q=request.args.get("q", "").strip(),
+                      date_from=_date_arg("from"), date_to=_date_arg("to"), sort=request.args.get("sort", "created"),
+                      page=max(1, int(page)) if page.isdigit() else 1)
+    result = inbox_page(current_user, flt)
+    return render_template("inbox/queue.html", flt=flt, result=result, counts=queue_counts(current_user),
+                           steps=step_choices(current_user), processes=process_choices(current_user))
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def task_page(task_id):
+    _require_worker()
+    task = task_for_user(current_user, task_id)
+    if task is None:
+        abort(404)
+    if task.task_key == "fill":
+        return redirect(url_for("records.edit", teacher_id=task.subject_teacher_id))
+    teacher = teacher_in_scope(current_user, task.subject_teacher_id)
+    if teacher is None:
+        abort(404)
+    return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher),
+                           history=review.review_history(teacher.id))
+
+
+@bp.route("/tasks/<int:task_id>/decide", methods=["POST"])
+@login_required
+def decide(task_id):
+    _require_worker()
+    outcome = review.decide(current_user, task_id, request.form.get("decision", ""), request.form.get("reason", ""),
+                            task_uuid=request.form.get("task_uuid"))
+    flash(outcome.message, "success" if outcome.ok else "error")
+    if not outcome.ok and "退回原因" in outcome.message:
+        return redirect(url_for("inbox.task_page", task_id=task_id))
+    return redirect(safe_next(url_for("inbox.queue")))
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id):
+    _require_worker()
+    outcome = review.claim(current_user, task_id, release=request.form.get("release") == "1")
+    flash(outcome.message, "success" if outcome.ok else "error")
+    return redirect(safe_next(url_for("inbox.queue")))
+
+
+@bp.route("/inbox/bulk-approve", methods=["POST"])
+@login_required
+def bulk_approve():
+    _require_worker()
+    ids = [int(x) for x in request.form.getlist("task_id") if x.isdigit()]
+    if not ids:
+        flash("请先勾选要批量通过的任务", "warning")
+        return redirect(safe_next(url_for("inbox.queue")))
+    approved, problems = review.bulk_approve(current_user, ids)
+    flash(f"已批量通过 {approved} 条", "success")
+    for p in problems[:10]:
+        flash(p, "error")
+    return redirect(safe_next(url_for("inbox.queue")))

@@ -1,0 +1,110 @@
+"""Teacher records: my record, the list of teachers in scope, a record, the fill form, submit, import."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import func, select
+
+from accounts.policy import allowed
+from models import Org, Teacher, db
+from models.teachers import RECORD_STATES
+from records import review, service
+from records.access import teacher_in_scope, teachers_in_scope_query
+from records.forms import basic_form_class, form_values
+from records.presentation import record_rows
+
+bp = Blueprint("records", __name__)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("基本信息表（xlsx，国家模板）", validators=[FileRequired("请选择文件")])
+
+
+class ActionForm(FlaskForm):
+    pass
+
+
+def _load(teacher_id: int, action: str) -> Teacher:
+    if not allowed(current_user, action):
+        abort(403)
+    teacher = teacher_in_scope(current_user, teacher_id)
+    if teacher is None:
+        abort(404)
+    return teacher
+
+
+@bp.route("/me")
+@login_required
+def my_record():
+    if current_user.role != "teacher" or current_user.teacher_id is None:
+        abort(403)
+    return redirect(url_for("records.detail", teacher_id=current_user.teacher_id))
+
+
+@bp.route("/teachers")
+@login_required
+def teacher_list():
+    if not allowed(current_user, "record.view") or current_user.role == "teacher":
+        abort(403)
+    q = teachers_in_scope_query(current_user)
+    state, school, name = request.args.get("state", ""), request.args.get("school", "").strip(), request.args.get("q", "").strip()
+    if state in RECORD_STATES:
+        q = q.where(Teacher.state == state)
+    if school:
+        q = q.where((Org.code == school) | Org.name.contains(school))
+    if name:
+        q = q.where(Teacher.name.contains(name) | (Teacher.id_number == name.upper()))
+    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    per = 20
+    teachers = db.session.scalars(q.order_by(Teacher.org_id, Teacher.id).limit(per).offset((page - 1) * per)).all()
+    counts = service.state_counts(current_user)
+    return render_template("records/list.html", teachers=teachers, total=total, page=page,
+                           pages=max(1, (total + per - 1) // per), states=RECORD_STATES, counts=counts)
+
+
+@bp.route("/teachers/<int:teacher_id>")
+@login_required
+def detail(teacher_id):
+    teacher = _load(teacher_id, "record.view")
+    return render_template("records/detail.html", teacher=teacher, rows=record_rows(teacher, current_user),
+                           history=review.review_history(teacher.id), can_edit=service.can_edit(current_user, teacher),
+                           action_form=ActionForm())
+
+
+@bp.route("/teachers/<int:teacher_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(teacher_id):
+    teacher = _load(teacher_id, "record.edit")
+    refusal = service.edit_refusal(current_user, teacher)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("records.detail", teacher_id=teacher.id))
+    Form = basic_form_class(teacher.org.school_type)
+    form = Form(data=form_values(teacher)) if request.method == "GET" else Form()
+    problems: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        values = {f.name: f.data for f in form if f.name != "csrf_token"}
+        submit = request.form.get("action") == "submit"
+        outcome = service.save_basic(current_user, teacher, values, submit=submit)
+        problems = outcome.problems
+        if outcome.ok:
+            flash(outcome.message, "success")
+            return redirect(url_for("records.detail", teacher_id=teacher.id))
+        flash(outcome.message, "error")
+    return render_template("records/edit.html", teacher=teacher, form=form, problems=problems)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_sheet():
+    if not allowed(current_user, "record.import"):
+        abort(403)
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        result = service.import_basic_sheet(current_user, form.file.data.read(), form.file.data.filename or "")
+        flash(result.message, "success" if result.ok else "error")
+    return render_template("records/import.html", form=form, result=result)

@@ -22,6 +22,7 @@ from .validation import Problem, shown
 
 NAME, GENDER_COL, BIRTH_MONTH, ID_NUMBER = "姓名", "性别", "出生年月", "身份证号码"
 COLUMNS = (NAME, GENDER_COL, BIRTH_MONTH, ID_NUMBER)
+KEYS = {NAME: "name", GENDER_COL: "gender", BIRTH_MONTH: "birth_month", ID_NUMBER: "id_number"}
 _ALIASES = {
     NAME: (NAME, "教师姓名"),
     GENDER_COL: (GENDER_COL,),
@@ -59,7 +60,7 @@ def validate_four_items(name, gender, birth_month, id_number, *, row: int = 0,
 
     def report(col: str, value, message: str):
         header = columns.get(col, col)
-        problems.append(Problem(row, header, shown(value), f"【{header}】{message}"))
+        problems.append(Problem(row, header, shown(value), f"【{header}】{message}", KEYS[col]))
 
     text = person_name(name)
     if not text:
@@ -125,7 +126,7 @@ def parse_account_sheet(source, *, today: dt.date | None = None) -> tuple[list[A
     if header_at is None:
         return [], [Problem(0, "", "", "找不到表头：前 10 行中没有【姓名】【身份证号码】等列名，"
                                        "请使用教师账号导入模板（姓名、性别、出生年月、身份证号码）")]
-    problems = [Problem(0, col, "", f"找不到【{col}】列") for col in COLUMNS if col not in columns]
+    problems = [Problem(0, col, "", f"找不到【{col}】列", KEYS[col]) for col in COLUMNS if col not in columns]
     known_positions = {i for i, _ in columns.values()}
     unknown = [f"【{clean_text(c)}】（{column_letter(i)}列）" for i, c in enumerate(cells[header_at])
                if clean_text(c) and i not in known_positions and header_key(c) not in _IGNORED]
@@ -152,7 +153,8 @@ def parse_account_sheet(source, *, today: dt.date | None = None) -> tuple[list[A
             if first != row_number:
                 col = headers[ID_NUMBER]
                 row_problems.append(Problem(row_number, col, number,
-                                            f"【{col}】“{number}”与第 {first} 行相同：同一教师只能有一个账号"))
+                                            f"【{col}】“{number}”与第 {first} 行相同：同一教师只能有一个账号",
+                                            "id_number"))
         problems.extend(row_problems)
         if not row_problems:
             rows.append(AccountRow(row_number, clean["name"], clean["gender"], clean["birth_month"],

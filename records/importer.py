@@ -186,7 +186,7 @@ def _map_header(r: int, cells: list[Any]) -> _Header:
             unknown.append(f"【{text}】（{column_letter(c)}列）")
         elif key in by_key:
             problems.append(Problem(0, text, "", f"【{text}】列出现了两次（{column_letter(by_key[key])}列和"
-                                                  f"{column_letter(c)}列），请删去一列"))
+                                                  f"{column_letter(c)}列），请删去一列", key))
         else:
             by_key[key], headers[key] = c, text
     if unknown:
@@ -222,11 +222,12 @@ def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_
     default_type = school_type or (school_code[:2] if school_code else None)
     for key in IDENTITY_KEYS:
         if key not in header.by_key:
-            sheet.problems.append(Problem(0, field_by_key(key).header, "", f"找不到【{field_by_key(key).header}】列"))
+            header_text = field_by_key(key).header
+            sheet.problems.append(Problem(0, header_text, "", f"找不到【{header_text}】列", key))
     if header.school_index is None and default_type is None:
         sheet.problems.append(Problem(0, SCHOOL_COLUMN + "*", "",
                                       f"找不到【{SCHOOL_COLUMN}*】列：全省（多校）导入表的第一列须是学校标识码；"
-                                      f"学校导入本校教师时请在本校页面上传"))
+                                      f"学校导入本校教师时请在本校页面上传", "school_code"))
     if sheet.problems:
         return sheet
 
@@ -257,7 +258,8 @@ def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_
             if first != row_number:
                 col = header.headers["id_number"]
                 row_problems.append(Problem(row_number, col, number,
-                                            f"【{col}】“{number}”与第 {first} 行相同：同一教师在表中只能出现一次"))
+                                            f"【{col}】“{number}”与第 {first} 行相同：同一教师在表中只能出现一次",
+                                            "id_number"))
         row_problems.sort(key=lambda p: column_order.get(p.column, len(column_order)))
         sheet.problems.extend(row_problems)
         sheet.rows.append(ParsedRow(row_number, code, values, st, ok=not row_problems))
@@ -276,15 +278,16 @@ def _school_of(cells, header: _Header, row_number: int, fallback_type: str | Non
     col = header.school_header or SCHOOL_COLUMN + "*"
     code = ascii_text(raw)
     if not code:
-        return None, fallback_type, Problem(row_number, col, "", f"【{col}】必填，不能为空")
+        return None, fallback_type, Problem(row_number, col, "", f"【{col}】必填，不能为空", "school_code")
     if not _SCHOOL_CODE.match(code):
         return None, fallback_type, Problem(row_number, col, shown(raw),
                                             f"【{col}】“{shown(raw)}”不是学校标识码：应为 10 位数字"
-                                            f"（如数字格式丢了前导零，请把该列设为文本）")
+                                            f"（如数字格式丢了前导零，请把该列设为文本）", "school_code")
     if code[:2] not in SCHOOL_TYPES:
         kinds = "、".join(f"{k} {v}" for k, v in SCHOOL_TYPES.items())
         return code, fallback_type, Problem(row_number, col, code,
-                                            f"【{col}】“{code}”前两位 {code[:2]} 不是已知的学校类型（{kinds}）")
+                                            f"【{col}】“{code}”前两位 {code[:2]} 不是已知的学校类型（{kinds}）",
+                                            "school_code")
     return code, code[:2], None
 
 
@@ -336,7 +339,7 @@ def province_duplicate_problems(parsed: ParsedSheet, found: Mapping[str, tuple[s
             name, school = found[number]
             problems.append(Problem(row.row_number, col, number,
                                     f"【{col}】“{number}”已在 {school} 登记（姓名 {name}）：一名教师全省只有一条记录，"
-                                    f"如是调入本校请走调动流程"))
+                                    f"如是调入本校请走调动流程", "id_number"))
     return problems
 
 
@@ -365,7 +368,7 @@ def bulk_teacher_rows(parsed: ParsedSheet, school_by_code: Mapping[str, Any], *,
 def unknown_schools(parsed: ParsedSheet, school_by_code: Mapping[str, Any]) -> list[Problem]:
     """Rows of a province sheet whose 学校标识码 is not a school in `school_by_code`."""
     col = parsed.school_column or SCHOOL_COLUMN + "*"
-    return [Problem(r.row_number, col, r.school_code, f"【{col}】“{r.school_code}”不是本省已登记的学校")
+    return [Problem(r.row_number, col, r.school_code, f"【{col}】“{r.school_code}”不是本省已登记的学校", "school_code")
             for r in parsed.rows if r.school_code and r.school_code not in school_by_code]
 
 

@@ -35,6 +35,7 @@ class Problem:
     column: str     # the column header as written in the file, "*" included; "" when none
     value: str      # what the cell held, as text
     message: str    # a Chinese sentence naming the column and the value and saying what is allowed
+    key: str = ""   # the field key the problem is about ("id_number"; "school_code"), "" when none
 
     @property
     def is_file_level(self) -> bool:
@@ -118,7 +119,7 @@ def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 
     def report(key: str, message: str, value=None):
         f = by_key[key]
         v = raw.get(key) if value is None else value
-        problems.append(Problem(row, col(f), shown(v), f"【{col(f)}】{message}"))
+        problems.append(Problem(row, col(f), shown(v), f"【{col(f)}】{message}", key))
         failed.add(key)
         clean.pop(key, None)
 
@@ -216,6 +217,23 @@ def _check_dates(clean: dict, by_key: dict, report, today: dt.date, id_birth: st
     start, end = clean.get("grassroots_start"), clean.get("grassroots_end")
     if start and end and end < start:
         report("grassroots_end", f"“{end}”早于参加基层服务项目起始年月 {start}：结束不能早于开始")
+
+
+def exclusive_conflict(table_name: str, codes: Iterable[str]) -> str | None:
+    """For a multi-valued code field: why the combination is refused, or None.
+
+    Some codes stand alone (政治面貌 12 无党派民主人士 and 13 群众, declared as the table's
+    `exclusive`). The basic set's 政治面貌 holds one value, so this serves multi-valued fields
+    of later sets; it is here so the rule is written once.
+    """
+    from .code_tables import table
+
+    t = table(table_name)
+    codes = list(dict.fromkeys(codes))
+    alone = [c for c in codes if c in t.exclusive]
+    if alone and len(codes) > 1:
+        return f"“{t.name_of(alone[0])}”不能与其他值同时选择"
+    return None
 
 
 # --------------------------------------------------------------------------- entry points

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from records.idcard import check_char
-from records.importer import (bulk_teacher_rows, check_file_cli, find_province_duplicates, parse_basic_sheet,
+from records.importer import (_read_calamine, _read_openpyxl, bulk_teacher_rows, check_file_cli, find_province_duplicates, parse_basic_sheet,
                               province_duplicate_problems, unknown_schools)
 from records.indicators import template_headers
 
@@ -214,6 +214,18 @@ def test_bytes_and_file_objects(tmp_path):
     assert parse_basic_sheet(data, school_type="21").ok
     assert parse_basic_sheet(io.BytesIO(data), school_type="21").ok
     assert parse_basic_sheet(str(DATA / "school_2146000001_basic_info.xlsx"), school_type="21").ok
+
+
+def test_openpyxl_fallback_reads_the_same_cells():
+    data = (DATA / "school_3446000001_basic_info.xlsx").read_bytes()
+    assert _read_openpyxl(data) == _read_calamine(data)
+
+
+def test_problems_carry_field_keys():
+    parsed = parse_basic_sheet(BAD / "teachers_with_errors.xlsx", school_type="21")
+    assert [p.key for p in parsed.problems] == [
+        "id_number", "birth_date", "gender", "id_number", "name", "ethnicity", "work_start_month",
+        "joined_school_month", "employment_form", "grassroots_end"]
 
 
 # ------------------------------------------------------------------------------ database side

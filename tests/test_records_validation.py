@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from records.idcard import check_char
-from records.validation import MIN_WORKING_AGE, validate_record, validate_row
+from records.validation import MIN_WORKING_AGE, exclusive_conflict, validate_record, validate_row
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -167,3 +167,14 @@ def test_bad_months(bad, says):
 def test_text_month_with_one_digit_is_that_month():
     clean, problems = check(**{"参加工作年月*": "2010.1"})   # typed as text: January, no ambiguity
     assert problems == [] and clean["work_start_month"] == "2010-01"
+
+
+def test_problem_names_the_field_key():
+    _, problems = check(**{"民族*": "火星族", "是否在编*": "否"})
+    assert [p.key for p in problems] == ["ethnicity", "employment_form"]
+
+
+def test_exclusive_codes():
+    assert exclusive_conflict("政治面貌", ["01", "05"]) is None
+    assert exclusive_conflict("政治面貌", ["13"]) is None
+    assert "群众" in exclusive_conflict("政治面貌", ["13", "01"])

@@ -202,6 +202,7 @@ def parse_basic_sheet(source, *, school_type: str | None = None, school_code: st
 
     Province sheets (leading 学校标识码 column) take the school per row. School sheets need
     `school_type` ("21", …) or `school_code` (the 学校标识码; its type is taken from it).
+    With `school_code`, a 学校标识码 column may still be there but must name that school.
     """
     try:
         rows = read_first_sheet(source)
@@ -234,7 +235,9 @@ def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_
     today = today or dt.date.today()
     seen_ids: dict[str, int] = {}
     group_rows: dict[str, int] = {}
-    column_order = {h: i for i, h in enumerate([header.school_header or ""] + list(header.headers.values()))}
+    column_order = {header.headers[k]: i for k, i in header.by_key.items()}
+    if header.school_header:
+        column_order[header.school_header] = header.school_index
     for r in range(header.row_index + 1, len(rows)):
         cells = rows[r]
         if all(_blank(c) for c in cells):
@@ -244,6 +247,10 @@ def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_
         code, st = school_code, default_type
         if header.school_index is not None:
             code, st, problem = _school_of(cells, header, row_number, default_type)
+            if problem is None and school_code and code != school_code:
+                col = header.school_header
+                problem = Problem(row_number, col, code, f"【{col}】“{code}”不是本校的学校标识码（{school_code}）："
+                                                         f"学校只能导入本校教师", "school_code")
             if problem:
                 row_problems.append(problem)
         fields = basic_fields(st)

@@ -185,7 +185,8 @@ def id_text(value) -> str:
         shown = f"{value:.0f}" if isinstance(value, float) and value.is_integer() else str(value)
         raise ValueError(f"“{shown}”{ID_AS_NUMBER}")
     text = ascii_text(value)
-    compact = re.sub(r"\s+", "", text).upper()
+    # A leading apostrophe is how people force text in Excel; it sometimes survives a copy.
+    compact = re.sub(r"\s+", "", text).lstrip("'`").upper()
     if _SCIENTIFIC.match(compact):
         raise ValueError(f"“{text}”是科学计数法，{ID_AS_NUMBER}")
     return compact

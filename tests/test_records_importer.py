@@ -195,6 +195,16 @@ def test_province_sheet_school_codes():
     assert "10 位数字" in parsed.problems[0].message and "学校类型" in parsed.problems[1].message
 
 
+def test_a_school_cannot_import_another_schools_rows():
+    headers = ["学校标识码*"] + template_headers("21")
+    rows = [headers, ["2146000001"] + good_row(headers[1:]),
+            ["2146000002"] + good_row(headers[1:], **{"身份证件号*": rid("46010019900101301"), "性别*": "男",
+                                                      "出生日期*": "1990-01-01"})]
+    parsed = parse_basic_sheet(xlsx(rows), school_code="2146000001")
+    [p] = parsed.problems
+    assert (p.row, p.column, p.key) == (3, "学校标识码*", "school_code") and "不是本校" in p.message
+
+
 def test_id_number_stored_as_a_number():
     headers = template_headers("21")
     parsed = parse_basic_sheet(xlsx([headers, good_row(headers, **{"身份证件号*": 460100198803152022})]),

@@ -77,6 +77,7 @@ def test_id_as_number_refused(raw):
 
 def test_id_text():
     assert id_text(" 4601 0019 8803 1520 2x ") == "46010019880315202X"
+    assert id_text("'46010019880315202x") == "46010019880315202X"
 
 
 def test_person_name():

@@ -120,8 +120,10 @@ def _register_cli(app: Flask) -> None:
     def serve(host, port):
         """Serve the app (threaded dev server, no reloader) with its one scheduler."""
         from scheduler.runner import start_background_scheduler
+        from werkzeug.serving import run_simple
         start_background_scheduler(app)
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        click.echo(f"服务已启动：http://{host}:{port}")
+        run_simple(host, port, app, threaded=True, use_reloader=False)
 
     for group in (db_cli, orgs_cli, accounts_cli, demo_cli, records_cli, process_cli):
         app.cli.add_command(group)

@@ -25,13 +25,13 @@ def basic_form_class(school_type: str | None):
     for f in basic_fields(school_type):
         kw = {"label": f.label, "description": f.help, "validators": [Optional()]}
         render = {"data-kind": f.kind}
+        if f.starred:
+            render["data-star"] = "1"
         if f.key in READ_ONLY_KEYS:
-            render["readonly"] = True
-        if f.required:
-            kw["validators"] = []
-            render["required"] = True
+            # Shown, never posted: the server keeps the account's identity items regardless.
+            render["disabled"] = True
         if f.kind == CODE:
-            field = SelectField(choices=[("", "请选择")] + list(f.code_choices), render_kw=render, **kw)
+            field = SelectField(choices=[("", "请选择")] + list(f.code_choices), render_kw=render, validate_choice=False, **kw)
         elif f.key == "remarks":
             field = TextAreaField(render_kw=render, **kw)
         else:
@@ -40,8 +40,6 @@ def basic_form_class(school_type: str | None):
             elif f.kind == MONTH:
                 render["placeholder"] = "YYYY-MM"
             field = StringField(render_kw=render, **kw)
-        if f.required:
-            field.kwargs.setdefault("validators", [])
         attrs[f.key] = field
     form = type(f"BasicForm_{school_type or 'base'}", (FlaskForm,), attrs)
     for name in attrs:

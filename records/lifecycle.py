@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
 from models import RecordVersion, Teacher, db, utcnow
@@ -50,9 +50,21 @@ def after_step(teacher_id: int, *, left_state: str | None, open_state: str | Non
     """
     values = state_values(left_state=left_state, open_state=open_state, data=data, now=now or utcnow())
     if values:
-        (conn or _conn()).execute(update(T).where(T.c.id == teacher_id).values(**values))
+        (conn or _conn()).execute(_update_for(tuple(sorted(values))), {"b_id": teacher_id, **values})
         _expire_loaded(db.session(), teacher_id)
     return values
+
+
+_UPDATES: dict[tuple, object] = {}
+
+
+def _update_for(columns: tuple):
+    """UPDATE teachers SET <columns> WHERE id = :b_id, built once per set of columns (hot path)."""
+    stmt = _UPDATES.get(columns)
+    if stmt is None:
+        stmt = _UPDATES[columns] = update(T).where(T.c.id == bindparam("b_id")).values(
+            {name: bindparam(name) for name in columns})
+    return stmt
 
 
 def state_values(*, left_state, open_state, data, now) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 
 from SpiffWorkflow.util.task import TaskState
 
@@ -21,6 +21,10 @@ from models import HumanTask
 from . import lanes, timers
 
 HT = HumanTask.__table__
+_DELETE_GONE = delete(HT).where(HT.c.instance_id == bindparam("instance_id"),
+                                HT.c.task_uuid.not_in(bindparam("ready", expanding=True)))
+_DELETE_ALL = delete(HT).where(HT.c.instance_id == bindparam("instance_id"))
+_INSERT = insert(HT)
 
 
 @dataclass
@@ -35,9 +39,20 @@ class ReadyTask:
     candidate_role: str | None = None
 
 
+def _ready_manual(workflow):
+    """READY user/manual tasks of the workflow and its subprocesses, in creation order.
+
+    Same result as workflow.get_tasks(state=READY, manual=True), without walking the tree with
+    Spiff's iterator (this runs twice in every review)."""
+    for wf in (workflow, *workflow.subprocesses.values()):
+        for task in wf.tasks.values():
+            if task.state == TaskState.READY and task.task_spec.manual:
+                yield task
+
+
 def ready_user_tasks(workflow) -> list[ReadyTask]:
     out = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in _ready_manual(workflow):
         spec = task.task_spec
         key = spec.bpmn_id or spec.name
         props = (getattr(spec, "extensions", None) or {}).get("properties") or {}
@@ -46,7 +61,7 @@ def ready_user_tasks(workflow) -> list[ReadyTask]:
 
 
 def ready_uuids(workflow) -> set[str]:
-    return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    return {str(t.id) for t in _ready_manual(workflow)}
 
 
 def row_values(ready: ReadyTask, *, instance_id, definition_id, process_key, subject: lanes.Subject,
@@ -70,11 +85,14 @@ def sync_rows(conn, *, instance_id: int, definition_id: int, process_key: str, s
     """Bring the instance's rows in line with `ready`; returns the newly inserted tasks (with ids)."""
     ready_ids = [t.uuid for t in ready]
     if before - set(ready_ids):
-        conn.execute(delete(HT).where(HT.c.instance_id == instance_id, HT.c.task_uuid.not_in(ready_ids)))
+        if ready_ids:
+            conn.execute(_DELETE_GONE, {"instance_id": instance_id, "ready": ready_ids})
+        else:
+            conn.execute(_DELETE_ALL, {"instance_id": instance_id})
     resolved: dict = {}
     new = [t for t in ready if t.uuid not in before]
     for task in new:
         values = row_values(task, instance_id=instance_id, definition_id=definition_id,
                             process_key=process_key, subject=subject, now=now, resolved=resolved)
-        task.human_task_id = conn.execute(insert(HT), values).inserted_primary_key[0]
+        task.human_task_id = conn.execute(_INSERT, values).inserted_primary_key[0]
     return new

@@ -384,6 +384,19 @@ def test_restricted_environment_at_run_time():
         env.execute("x = 1", {"make_effective": 1})
 
 
+def test_scripts_are_bounded_in_time(monkeypatch):
+    import time
+
+    from workflows import scripting
+    monkeypatch.setattr(scripting, "TIME_LIMIT_SECONDS", 0.2)
+    started = time.monotonic()
+    with pytest.raises(scripting.ScriptTimeout):
+        scripting.ENGINE.environment.execute("n = 0\nwhile True:\n    n += 1", {})
+    with pytest.raises(scripting.ScriptTimeout):
+        scripting.ENGINE.environment.evaluate("[x for x in range(10 ** 12)]", {})
+    assert time.monotonic() - started < 2
+
+
 def test_unknown_lane_is_a_clear_error(world):
     in_tx(workflows.deploy_bytes, diagram("canteen", user_task(), lane="食堂"))
     with pytest.raises(workflows.UnknownLane) as err:

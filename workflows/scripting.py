@@ -17,7 +17,9 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import math as _math
+import sys
 import threading
+import time
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -180,6 +182,37 @@ def compiled(src: str, mode: str):
     return code
 
 
+# Wall-clock bound for one script or expression. Checked on every line the script runs (a tracer
+# that is active only inside diagram code), so `while True: pass` stops; a single huge C-level
+# operation (e.g. 10 ** 10 ** 9) is not interruptible this way.
+TIME_LIMIT_SECONDS = 2.0
+
+
+class ScriptTimeout(RuntimeError):
+    def __init__(self, limit):
+        super().__init__(f"脚本运行超过 {limit:g} 秒，已停止")
+
+
+def _bounded(run):
+    limit = TIME_LIMIT_SECONDS
+    deadline = time.monotonic() + limit
+    previous = sys.gettrace()
+
+    def on_line(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise ScriptTimeout(limit)
+        return on_line
+
+    def on_call(frame, event, arg):
+        return on_line if frame.f_code.co_filename == FILENAME else None
+
+    sys.settrace(on_call)
+    try:
+        return run()
+    finally:
+        sys.settrace(previous)
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Task data is the script's namespace (as in Spiff's TaskDataEnvironment), with guarded globals."""
 
@@ -192,7 +225,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         if external_context:
             scope.update(external_context)
         scope.update(self.globals)
-        return eval(code, scope)  # noqa: S307 -- restricted code object, guarded globals
+        return _bounded(lambda: eval(code, scope))  # noqa: S307 -- restricted code, guarded globals
 
     def execute(self, script, context, external_context=None):
         code = compiled(script, "exec")
@@ -205,7 +238,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         if external_context:
             context.update(external_context)
         try:
-            exec(code, context)  # noqa: S102 -- restricted code object, guarded globals
+            _bounded(lambda: exec(code, context))  # noqa: S102 -- restricted code, guarded globals
         finally:
             for key in list(context):
                 if key in GLOBAL_NAMES or (external_context and key in external_context) \

@@ -33,6 +33,7 @@ from records import lifecycle
 from . import actions, deploy, lanes, scripting, store, tasks, timers
 from .errors import (
     ConcurrentUpdate,
+    DefinitionNotFound,
     EngineError,
     InvalidTaskData,
     TaskAlreadyHandled,
@@ -241,7 +242,18 @@ def _teacher_org_ids(conn, teacher_ids) -> dict[int, int]:
     return found
 
 
-def _start_one(conn, definition: ProcessDefinition, deployed: store.DeployedSpec, *, subject: lanes.Subject,
+_CURRENT = select(PD.c.id, PD.c.process_key, PD.c.content_hash).where(
+    PD.c.process_key == bindparam("key"), PD.c.is_current.is_(True))
+
+
+def _current(conn, process_key: str):
+    found = conn.execute(_CURRENT, {"key": process_key}).first()
+    if found is None:
+        raise DefinitionNotFound(process_key)
+    return found
+
+
+def _start_one(conn, definition, deployed: store.DeployedSpec, *, subject: lanes.Subject,
                data: dict, user, now: dt.datetime) -> int:
     wf = store.new_workflow(deployed)
     start = wf.get_tasks(state=TaskState.READY)
@@ -284,9 +296,9 @@ def start_instances(process_key: str, subjects, *, user=None) -> list[int]:
     still runs its own engine steps (no state cloning, so scripts and timers stay exact).
     Returns the new instance ids in order. Flushes, does not commit."""
     subjects = list(subjects)
-    definition = deploy.current_definition(process_key)
-    deployed = deploy.deployed_spec(definition.id, definition.content_hash)
     conn = _connection()
+    definition = _current(conn, process_key)
+    deployed = deploy.deployed_spec(definition.id, definition.content_hash)
     schools = _teacher_org_ids(conn, [s.get("subject_teacher_id") for s in subjects])
     now = utcnow()
     out = []

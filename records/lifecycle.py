@@ -31,14 +31,18 @@ T = Teacher.__table__
 RV = RecordVersion.__table__
 
 
-def _expire_loaded(session, teacher_id: int) -> None:
+def _expire_loaded(session, teacher_id: int, columns) -> None:
+    """Make a Teacher already loaded in the session re-read the columns written here (only those:
+    expiring the whole object would also drop any unsaved edit of the caller)."""
     obj = session.identity_map.get(identity_key(Teacher, teacher_id))
     if obj is not None:
-        session.expire(obj)
+        session.expire(obj, list(columns))
 
 
 def _conn():
-    return db.session.connection()
+    session = db.session()
+    session.flush()  # Core statements below must see the caller's pending ORM changes
+    return session.connection()
 
 
 def after_step(teacher_id: int, *, left_state: str | None, open_state: str | None, data: dict | None = None,
@@ -51,7 +55,7 @@ def after_step(teacher_id: int, *, left_state: str | None, open_state: str | Non
     values = state_values(left_state=left_state, open_state=open_state, data=data, now=now or utcnow())
     if values:
         (conn or _conn()).execute(_update_for(tuple(sorted(values))), {"b_id": teacher_id, **values})
-        _expire_loaded(db.session(), teacher_id)
+        _expire_loaded(db.session(), teacher_id, values)
     return values
 
 
@@ -93,8 +97,7 @@ def make_effective(teacher_id: int, reviewer_user_id: int | None, *, now: dt.dat
         teacher_id=teacher_id, number=number, basic=row.basic or {}, filled_by_id=row.filled_by_id,
         reviewed_by_id=reviewer_user_id, created_at=now,
     ))
-    conn.execute(update(T).where(T.c.id == teacher_id).values(
-        state=STATE_EFFECTIVE, effective_at=now, return_reason=None, updated_at=now,
-    ))
-    _expire_loaded(db.session(), teacher_id)
+    values = dict(state=STATE_EFFECTIVE, effective_at=now, return_reason=None, updated_at=now)
+    conn.execute(update(T).where(T.c.id == teacher_id).values(**values))
+    _expire_loaded(db.session(), teacher_id, values)
     return number

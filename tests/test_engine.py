@@ -175,6 +175,24 @@ def test_collection_to_effective(world):
                        ("finished", None, "赵四")]
 
 
+def test_callers_unsaved_edits_survive(world):
+    """A view edits the record and submits in one transaction: the edit is kept, the state moves."""
+    w = world
+    workflows.deploy_shipped()
+    instance = start(w)
+    fill_id = open_task(instance.id).id
+
+    def save_and_submit():
+        teacher = db.session.get(Teacher, w.teacher.id)
+        teacher.basic = {**teacher.basic, "phone": "13800000000"}  # not flushed yet
+        workflows.complete_task(fill_id, w.teacher_user, {})
+        assert teacher.state == "submitted" and teacher.basic["phone"] == "13800000000"
+
+    in_tx(save_and_submit)
+    t = teacher_state(w.teacher.id)
+    assert t.state == "submitted" and t.basic["phone"] == "13800000000"
+
+
 def test_province_run_school_reviews_its_own(world):
     w = world
     workflows.deploy_shipped()

@@ -119,11 +119,15 @@ _INSERT_EVENT = insert(WE)
 # ----------------------------------------------------------------------------- helpers
 
 def _connection():
-    """The session's connection; a transaction begun here is a writer (BEGIN IMMEDIATE on SQLite)."""
+    """The session's connection; a transaction begun here is a writer (BEGIN IMMEDIATE on SQLite).
+
+    Pending ORM changes are flushed first: the Core statements below must see them, and expiring
+    an object they touch must never discard a caller's unsaved edit."""
     session = db.session()
     if not session.in_transaction():
         with write_intent():
             return session.connection()
+    session.flush()
     return session.connection()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 import workflows
 from models import HumanTask, ProcessInstance, RecordVersion, WorkflowEvent, db
 from tests.engine_fixtures import *  # noqa: F401,F403 -- fixtures
-from workflows import service
+from workflows import instances
 
 
 def _at_school_review(w):
@@ -76,7 +76,7 @@ def test_both_loaded_before_either_saved(world, monkeypatch):
     users = [w.school_admin, w.school_admin2]
     decisions = [{"decision": "approve"}, {"decision": "return", "reason": "照片不清晰"}]
     both_loaded = threading.Barrier(2)
-    real_dump = service.store.dump_state
+    real_dump = instances.store.dump_state
 
     def dump_after_both_loaded(wf):
         try:
@@ -85,7 +85,7 @@ def test_both_loaded_before_either_saved(world, monkeypatch):
             pass  # the other thread is past this point already (a retry)
         return real_dump(wf)
 
-    monkeypatch.setattr(service.store, "dump_state", dump_after_both_loaded)
+    monkeypatch.setattr(instances.store, "dump_state", dump_after_both_loaded)
 
     def act(i):
         session = db.session()

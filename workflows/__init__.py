@@ -27,7 +27,8 @@ transaction. Use it like this in a view:
 
 Modules: deploy (parse, check, versions), store (state without spec), scripting (restricted
 scripts), actions (functions diagrams may call), lanes (who may act), tasks (human task rows),
-timers (due times), service (the operations above), errors.
+timers (due times), instances (start, complete), claims, events (the event log), transactions,
+errors.
 """
 from .deploy import check_bpmn, current_definition, deploy_bytes, deploy_shipped, deployed_spec
 from .errors import (
@@ -46,21 +47,12 @@ from .errors import (
     WorkflowError,
 )
 from .lanes import LANES, acting_roles, may_act
+from .claims import claim_task, unclaim_task
+from .events import EventView, instance_events
+from .instances import CompletionResult, OpenedTask, complete_task, start_instance, start_instances
 from .scripting import check_expression, check_script
-from .service import (
-    CompletionResult,
-    EventView,
-    OpenedTask,
-    TaskInfo,
-    claim_task,
-    complete_task,
-    instance_events,
-    run_in_transaction,
-    start_instance,
-    start_instances,
-    task_info,
-    unclaim_task,
-)
+from .tasks import TaskInfo, task_info
+from .transactions import run_in_transaction
 
 __all__ = [
     "LANES", "ActionError", "CompletionResult", "ConcurrentUpdate", "DefinitionNotFound", "DeployError",

@@ -4,7 +4,7 @@ A diagram never gets arbitrary Python: only these names (plus safe builtins, see
 Each action acts on the subject of the instance being run, found through `current()`, a context
 set by the service layer for the duration of one operation.
 
-Actions do not write while the engine runs. They queue an effect that the service applies once
+Actions do not write while the engine runs. They queue an effect that instances.py applies once
 the instance state has been saved under its optimistic check, in the same transaction: a
 reviewer who loses a race therefore never touches the record, and an action's effect is
 undone with everything else when the transaction rolls back. Actions return None.

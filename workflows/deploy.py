@@ -10,7 +10,7 @@
   `deploy_shipped()` runs at every start and must not undo a diagram edited in the browser.
 - Restored specs are cached by content hash (store.SPECS): restored once per version per process.
 
-Not here: running instances (service.py), how a spec is serialised (store.py).
+Not here: running instances (instances.py), how a spec is serialised (store.py).
 """
 from __future__ import annotations
 
@@ -267,7 +267,7 @@ def shipped_files() -> list[Path]:
 
 def deploy_shipped() -> list[tuple[ProcessDefinition, bool]]:
     """Deploy every bpmn/*.bpmn (new versions only where the bytes changed) and commit."""
-    from .service import run_in_transaction
+    from .transactions import run_in_transaction
 
     def _deploy():
         return [deploy_bytes(path.read_bytes(), filename=path.name) for path in shipped_files()]

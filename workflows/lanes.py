@@ -51,9 +51,11 @@ class OrgNode:
     properties and methods, so rules written against Org (orgs/authority.py) work unchanged."""
 
     __slots__ = (*_ORG_COLUMNS, "parent")
-    for _name in ("is_bureau", "kind_label", "school_type_label", "contains", "__repr__"):
-        locals()[_name] = Org.__dict__[_name]
-    del _name
+    is_bureau = Org.__dict__["is_bureau"]
+    kind_label = Org.__dict__["kind_label"]
+    school_type_label = Org.__dict__["school_type_label"]
+    contains = Org.__dict__["contains"]
+    __repr__ = Org.__dict__["__repr__"]
 
 
 def org_chain(org_id: int) -> OrgNode:

@@ -5,7 +5,7 @@ guarded item access and iteration. Compiled code is cached by source text, so a 
 runs for every instance is compiled once per process.
 
 Spiff does not serialise the script engine: `ENGINE` must be set again on every workflow that is
-created or restored (store.py and service.py do it; nothing else builds workflows).
+created or restored (store.py and instances.py do it; nothing else builds workflows).
 
 `check_script` / `check_expression` return the problems of a piece of source as user-facing
 messages with line numbers, for validating uploads before anything runs.

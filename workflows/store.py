@@ -8,7 +8,7 @@ versions must stay immutable (they are: a changed diagram is a new version).
 
 The restricted script engine is set on every restored workflow (Spiff does not keep it).
 
-Not here: which rows hold these texts and when they are written (service.py).
+Not here: which rows hold these texts and when they are written (instances.py).
 """
 from __future__ import annotations
 

@@ -1,26 +1,31 @@
 """Human task rows: one per READY user task of an instance, kept in step after every engine run.
 
 The rows are what inboxes query (candidate unit + role, claim, due times); an inbox never
-deserialises a workflow. After each step the service calls `sync_rows`: rows of tasks that are
+deserialises a workflow. After each step instances.py calls `sync_rows`: rows of tasks that are
 no longer ready are deleted, rows for newly ready tasks are inserted, rows of tasks still ready
 are left alone (so a claim survives).
 
-Not here: completing or claiming a task (service.py), lane declarations (lanes.py).
+`task_info(task_id)` gives a task form what it needs (documentation, properties) from the row and
+the cached spec, still without deserialising the instance.
+
+Not here: completing a task (instances.py), claiming one (claims.py), lane declarations (lanes.py).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import bindparam, delete, insert, select
 
 from SpiffWorkflow.util.task import TaskState
 
-from models import HumanTask
+from models import HumanTask, ProcessDefinition, ProcessInstance, db
 
-from . import lanes, timers
+from . import events, lanes, timers
 
 HT = HumanTask.__table__
+PI = ProcessInstance.__table__
+PD = ProcessDefinition.__table__
 _DELETE_GONE = delete(HT).where(HT.c.instance_id == bindparam("instance_id"),
                                 HT.c.task_uuid.not_in(bindparam("ready", expanding=True)))
 _DELETE_ALL = delete(HT).where(HT.c.instance_id == bindparam("instance_id"))
@@ -96,3 +101,38 @@ def sync_rows(conn, *, instance_id: int, definition_id: int, process_key: str, s
                             process_key=process_key, subject=subject, now=now, resolved=resolved)
         task.human_task_id = conn.execute(_INSERT, values).inserted_primary_key[0]
     return new
+
+
+@dataclass
+class TaskInfo:
+    """What a task form needs, without deserialising the instance."""
+
+    id: int
+    instance_id: int
+    task_key: str
+    task_name: str
+    documentation: str | None
+    properties: dict
+    lane: str | None
+    candidate_org_id: int
+    candidate_role: str
+    subject_teacher_id: int | None
+    subject_org_id: int | None
+    claimed_by_id: int | None
+    revision: int               # pass back as complete_task(expected_revision=...) to refuse stale forms
+
+
+def task_info(task_id: int) -> TaskInfo:
+    from .deploy import deployed_spec
+    row = db.session.execute(
+        select(HT, PI.c.revision, PD.c.content_hash)
+        .select_from(HT.join(PI, PI.c.id == HT.c.instance_id).join(PD, PD.c.id == PI.c.definition_id))
+        .where(HT.c.id == task_id)).first()
+    if row is None:
+        raise events.handled_error(db.session.connection(), task_id)
+    deployed = deployed_spec(row.definition_id, row.content_hash)
+    spec = next((s for s in deployed.spec.task_specs.values() if getattr(s, "bpmn_id", None) == row.task_key), None)
+    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return TaskInfo(row.id, row.instance_id, row.task_key, row.task_name, getattr(spec, "documentation", None),
+                    dict(properties), row.lane, row.candidate_org_id, row.candidate_role, row.subject_teacher_id,
+                    row.subject_org_id, row.claimed_by_id, row.revision)

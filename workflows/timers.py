@@ -1,7 +1,7 @@
 """Timers: when an instance next needs waking, and due/remind times of human tasks.
 
 `next_due_at(wf)` reads the engine's pending timer events (absolute ISO times) and returns the
-earliest as an aware UTC datetime; the service stores it on the instance row (indexed), so the
+earliest as an aware UTC datetime; instances.py stores it on the instance row (indexed), so the
 scheduler queries due rows instead of loading workflows. Spiff fires a timer only once its time
 is strictly past: wake slightly after it.
 

@@ -1,16 +1,15 @@
-"""Operations on instances: start, complete, claim, read the event log; and the transaction helper.
+"""Running instances: start them, complete their human tasks; load → act → engine steps → save.
 
-Every state change is: load → act → engine steps → save state + task rows + event log, in the
-caller's transaction (these functions flush but never commit). The save is optimistic: the
-instance row is updated only if its revision is still the one loaded; otherwise the loser is told
-who handled the task (from the event log). `run_in_transaction(fn, ...)` is the way to call them:
-it begins a writer transaction (SQLite takes its write lock at BEGIN), commits, rolls back on any
-exception, and retries on ConcurrentUpdate.
+Every state change is one transaction owned by the caller (these functions flush, never commit):
+the instance state, its human task rows, the record lifecycle, the declared actions' effects and
+the event log are written together. The save is optimistic: the instance row is updated only if
+its revision is still the one loaded; otherwise the loser is told who handled the task, from the
+event log. Call these through `run_in_transaction` (transactions.py).
 
 Hot statements are SQLAlchemy Core, built once; ORM objects already loaded in the session for the
-rows written here are expired so they are read fresh.
+rows written here are expired (or detached, when deleted) so they are read fresh.
 
-Not here: parsing/deploying (deploy.py), (de)serialising (store.py), lanes, task rows, timers.
+Not here: deploying (deploy.py), (de)serialising (store.py), lanes, task rows, timers, claims.
 """
 from __future__ import annotations
 
@@ -19,18 +18,17 @@ import json
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.util import identity_key
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from models import HumanTask, ProcessDefinition, ProcessInstance, Teacher, User, WorkflowEvent, db, utcnow, write_intent
+from models import HumanTask, ProcessDefinition, ProcessInstance, Teacher, db, utcnow
 from records import lifecycle
 
-from . import actions, deploy, lanes, scripting, store, tasks, timers
+from . import actions, deploy, events, lanes, scripting, store, tasks, timers
 from .errors import (
     ConcurrentUpdate,
     DefinitionNotFound,
@@ -41,13 +39,12 @@ from .errors import (
     TaskNotFound,
     WorkflowError,
 )
+from .transactions import connection, expire_row, forget_row
 
 PI = ProcessInstance.__table__
 PD = ProcessDefinition.__table__
 HT = HumanTask.__table__
-WE = WorkflowEvent.__table__
 T = Teacher.__table__
-U = User.__table__
 
 STATUS_RUNNING = "running"
 STATUS_COMPLETED = "completed"
@@ -72,20 +69,6 @@ class CompletionResult:
     opened: list[OpenedTask] = field(default_factory=list)  # human tasks that became ready
 
 
-@dataclass
-class EventView:
-    id: int
-    instance_id: int
-    action: str
-    task_key: str | None
-    task_name: str | None
-    user_id: int | None
-    user_name: str | None
-    detail: dict
-    created_at: dt.datetime
-    human_task_id: int | None = None
-
-
 # ----------------------------------------------------------------------------- statements (built once)
 
 _LOAD_TASK = (
@@ -106,65 +89,9 @@ _SAVE = (
             next_due_at=bindparam("b_due"), updated_at=bindparam("b_now"))
 )
 
-_HANDLED = (
-    select(WE.c.created_at, WE.c.task_name, WE.c.detail, U.c.display_name)
-    .select_from(WE.outerjoin(U, U.c.id == WE.c.user_id))
-    .where(WE.c.human_task_id == bindparam("task_id"), WE.c.action == "completed")
-    .order_by(WE.c.id.desc()).limit(1)
-)
-
-_INSERT_EVENT = insert(WE)
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def _connection():
-    """The session's connection; a transaction begun here is a writer (BEGIN IMMEDIATE on SQLite).
-
-    Pending ORM changes are flushed first: the Core statements below must see them, and expiring
-    an object they touch must never discard a caller's unsaved edit."""
-    session = db.session()
-    if not session.in_transaction():
-        with write_intent():
-            return session.connection()
-    session.flush()
-    return session.connection()
-
-
-def _expire(model, pk) -> None:
-    """A row changed by a Core statement here: make a loaded ORM object read it again."""
-    session = db.session()
-    obj = session.identity_map.get(identity_key(model, pk))
-    if obj is not None:
-        session.expire(obj)
-
-
-def _forget(model, pk) -> None:
-    """A row deleted here: detach a loaded ORM object, so its loaded values stay readable."""
-    session = db.session()
-    obj = session.identity_map.get(identity_key(model, pk))
-    if obj is not None:
-        session.expunge(obj)
-
-
-def _user_name(conn, user_id) -> str | None:
-    if user_id is None:
-        return None
-    return conn.execute(select(U.c.display_name).where(U.c.id == user_id)).scalar()
-
-
-def _handled_error(conn, task_id) -> WorkflowError:
-    """Why a task row is gone: handled by someone (named from the event log), or never existed."""
-    found = conn.execute(_HANDLED, {"task_id": task_id}).first()
-    if found is None:
-        return TaskNotFound(task_id)
-    name = found.display_name or (found.detail or {}).get("user_name")
-    return TaskAlreadyHandled(name, found.created_at and _aware(found.created_at), found.task_name)
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-
 
 def _clean_data(data) -> dict:
     if data is None:
@@ -225,16 +152,6 @@ def _open_record_state(ready: list[tasks.ReadyTask]) -> str | None:
     return None
 
 
-def _event(action, *, instance_id, user, now, task_uuid=None, task_key=None, task_name=None,
-           human_task_id=None, detail=None) -> dict:
-    detail = dict(detail or {})
-    if user is not None:
-        detail.setdefault("user_name", getattr(user, "display_name", None))
-    return {"instance_id": instance_id, "task_uuid": task_uuid, "task_key": task_key, "task_name": task_name,
-            "action": action, "user_id": getattr(user, "id", None), "human_task_id": human_task_id,
-            "detail": detail, "created_at": now}
-
-
 # ----------------------------------------------------------------------------- start
 
 def _teacher_org_ids(conn, teacher_ids) -> dict[int, int]:
@@ -279,10 +196,11 @@ def _start_one(conn, definition, deployed: store.DeployedSpec, *, subject: lanes
                              data=data, now=now, conn=conn)
     tasks.sync_rows(conn, instance_id=instance_id, definition_id=definition.id, process_key=definition.process_key,
                     subject=subject, before=set(), ready=ready, now=now)
-    events = [_event("started", instance_id=instance_id, user=user, now=now, detail={"data": data} if data else {})]
+    log = [events.event_row("started", instance_id=instance_id, user=user, now=now,
+                            detail={"data": data} if data else {})]
     if completed:
-        events.append(_event("finished", instance_id=instance_id, user=user, now=now))
-    conn.execute(_INSERT_EVENT, events)
+        log.append(events.event_row("finished", instance_id=instance_id, user=user, now=now))
+    conn.execute(events.INSERT, log)
     return instance_id
 
 
@@ -300,7 +218,7 @@ def start_instances(process_key: str, subjects, *, user=None) -> list[int]:
     still runs its own engine steps (no state cloning, so scripts and timers stay exact).
     Returns the new instance ids in order. Flushes, does not commit."""
     subjects = list(subjects)
-    conn = _connection()
+    conn = connection()
     definition = _current(conn, process_key)
     deployed = deploy.deployed_spec(definition.id, definition.content_hash)
     schools = _teacher_org_ids(conn, [s.get("subject_teacher_id") for s in subjects])
@@ -342,14 +260,14 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
     the caller commits, and must roll back on any exception (run_in_transaction does both).
     """
     data = _clean_data(data)
-    conn = _connection()
+    conn = connection()
     row = conn.execute(_LOAD_TASK, {"task_id": task_id}).first()
     if row is None:
-        raise _handled_error(conn, task_id)
+        raise events.handled_error(conn, task_id)
     lanes.check_may_act(user, candidate_org_id=row.candidate_org_id, candidate_role=row.candidate_role,
                         subject_teacher_id=row.subject_teacher_id)
     if row.claimed_by_id is not None and row.claimed_by_id != user.id:
-        raise TaskClaimed(_user_name(conn, row.claimed_by_id), row.claimed_at)
+        raise TaskClaimed(events.user_name(conn, row.claimed_by_id), events.aware(row.claimed_at))
     if expected_revision is not None and expected_revision != row.revision:
         raise ConcurrentUpdate()
 
@@ -361,7 +279,7 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
         task = None
     if task is None or task.state != TaskState.READY:
         # Spiff's Task.run does not check state: never run a task twice.
-        raise _handled_error(conn, task_id) if task is not None else TaskNotFound(task_id)
+        raise events.handled_error(conn, task_id) if task is not None else TaskNotFound(task_id)
     before = tasks.ready_uuids(wf)
     left_state = _record_state((task.task_spec.extensions or {}).get("properties"))
 
@@ -377,7 +295,7 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
     now = utcnow()
     count, status = _save(conn, row.instance_id, row.revision, wf, now)
     if count != 1:
-        error = _handled_error(conn, task_id)
+        error = events.handled_error(conn, task_id)
         raise error if isinstance(error, TaskAlreadyHandled) else ConcurrentUpdate()
 
     ctx.apply_effects()
@@ -387,152 +305,16 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
     subject = lanes.Subject(row.pi_teacher_id, row.teacher_org_id, row.subject_org_id)
     opened = tasks.sync_rows(conn, instance_id=row.instance_id, definition_id=row.definition_id,
                              process_key=row.process_key, subject=subject, before=before, ready=ready, now=now)
-    events = [_event("completed", instance_id=row.instance_id, user=user, now=now, task_uuid=row.task_uuid,
-                     task_key=row.task_key, task_name=row.task_name, human_task_id=row.id, detail={"data": data})]
+    log = [events.event_row("completed", instance_id=row.instance_id, user=user, now=now, task_uuid=row.task_uuid,
+                            task_key=row.task_key, task_name=row.task_name, human_task_id=row.id,
+                            detail={"data": data})]
     if status == STATUS_COMPLETED:
-        events.append(_event("finished", instance_id=row.instance_id, user=user, now=now,
-                             detail={"actions": ctx.actions_called} if ctx.actions_called else None))
-    conn.execute(_INSERT_EVENT, events)
-    _expire(ProcessInstance, row.instance_id)
-    _forget(HumanTask, row.id)
+        log.append(events.event_row("finished", instance_id=row.instance_id, user=user, now=now,
+                                    detail={"actions": ctx.actions_called} if ctx.actions_called else None))
+    conn.execute(events.INSERT, log)
+    expire_row(ProcessInstance, row.instance_id)
+    forget_row(HumanTask, row.id)
     return CompletionResult(
         row.instance_id, row.task_key, row.task_name, row.revision + 1, status,
         [OpenedTask(t.human_task_id, t.key, t.name, t.candidate_org_id, t.candidate_role) for t in opened],
     )
-
-
-# ----------------------------------------------------------------------------- claim
-
-_TASK_ROW = select(HT.c.id, HT.c.candidate_org_id, HT.c.candidate_role, HT.c.subject_teacher_id,
-                   HT.c.claimed_by_id, HT.c.claimed_at).where(HT.c.id == bindparam("task_id"))
-
-
-def _load_row_for(conn, task_id, user):
-    row = conn.execute(_TASK_ROW, {"task_id": task_id}).first()
-    if row is None:
-        raise _handled_error(conn, task_id)
-    lanes.check_may_act(user, candidate_org_id=row.candidate_org_id, candidate_role=row.candidate_role,
-                        subject_teacher_id=row.subject_teacher_id)
-    return row
-
-
-def claim_task(task_id: int, user) -> None:
-    """Claim a task so colleagues see it is being handled; only the claimer can then complete it."""
-    conn = _connection()
-    row = _load_row_for(conn, task_id, user)
-    if row.claimed_by_id == user.id:
-        return
-    count = conn.execute(update(HT).where(HT.c.id == task_id, HT.c.claimed_by_id.is_(None))
-                         .values(claimed_by_id=user.id, claimed_at=utcnow())).rowcount
-    if count != 1:
-        row = conn.execute(_TASK_ROW, {"task_id": task_id}).first()
-        if row is None:
-            raise _handled_error(conn, task_id)
-        if row.claimed_by_id != user.id:
-            raise TaskClaimed(_user_name(conn, row.claimed_by_id), row.claimed_at)
-    _expire(HumanTask, task_id)
-
-
-def unclaim_task(task_id: int, user) -> None:
-    """Give a claimed task back to the unit's queue (only its claimer can)."""
-    conn = _connection()
-    row = _load_row_for(conn, task_id, user)
-    if row.claimed_by_id is None:
-        return
-    count = conn.execute(update(HT).where(HT.c.id == task_id, HT.c.claimed_by_id == user.id)
-                         .values(claimed_by_id=None, claimed_at=None)).rowcount
-    if count != 1:
-        row = conn.execute(_TASK_ROW, {"task_id": task_id}).first()
-        if row is None:
-            raise _handled_error(conn, task_id)
-        if row.claimed_by_id is not None and row.claimed_by_id != user.id:
-            raise TaskClaimed(_user_name(conn, row.claimed_by_id), row.claimed_at)
-    _expire(HumanTask, task_id)
-
-
-# ----------------------------------------------------------------------------- reading
-
-def instance_events(instance_id: int) -> list[EventView]:
-    """The event log of one instance, oldest first, with the acting user's current name."""
-    rows = db.session.execute(
-        select(WE.c.id, WE.c.instance_id, WE.c.action, WE.c.task_key, WE.c.task_name, WE.c.user_id,
-               WE.c.detail, WE.c.created_at, WE.c.human_task_id, U.c.display_name)
-        .select_from(WE.outerjoin(U, U.c.id == WE.c.user_id))
-        .where(WE.c.instance_id == instance_id).order_by(WE.c.id)
-    ).all()
-    return [EventView(r.id, r.instance_id, r.action, r.task_key, r.task_name, r.user_id,
-                      r.display_name or (r.detail or {}).get("user_name"), r.detail or {}, _aware(r.created_at),
-                      r.human_task_id) for r in rows]
-
-
-@dataclass
-class TaskInfo:
-    """What a task form needs, without deserialising the instance."""
-
-    id: int
-    instance_id: int
-    task_key: str
-    task_name: str
-    documentation: str | None
-    properties: dict
-    lane: str | None
-    candidate_org_id: int
-    candidate_role: str
-    subject_teacher_id: int | None
-    subject_org_id: int | None
-    claimed_by_id: int | None
-    revision: int
-
-
-def task_info(task_id: int) -> TaskInfo:
-    row = db.session.execute(
-        select(HT, PI.c.revision, PD.c.content_hash)
-        .select_from(HT.join(PI, PI.c.id == HT.c.instance_id).join(PD, PD.c.id == PI.c.definition_id))
-        .where(HT.c.id == task_id)).first()
-    if row is None:
-        raise _handled_error(db.session.connection(), task_id)
-    deployed = deploy.deployed_spec(row.definition_id, row.content_hash)
-    spec = next((s for s in deployed.spec.task_specs.values() if getattr(s, "bpmn_id", None) == row.task_key), None)
-    return TaskInfo(row.id, row.instance_id, row.task_key, row.task_name,
-                    getattr(spec, "documentation", None), ((getattr(spec, "extensions", None) or {})
-                                                            .get("properties") or {}),
-                    row.lane, row.candidate_org_id, row.candidate_role, row.subject_teacher_id,
-                    row.subject_org_id, row.claimed_by_id, row.revision)
-
-
-# ----------------------------------------------------------------------------- transactions
-
-def run_in_transaction(fn, *args, retries: int = 3, **kwargs):
-    """Run `fn(*args, **kwargs)` as one writer transaction and commit; roll back on any exception.
-
-    A read-only transaction the session already holds (e.g. from loading the current user) is ended
-    first, so this one begins as a writer. ConcurrentUpdate is retried up to `retries` times (the
-    retry then sees the winner's commit and usually ends in TaskAlreadyHandled naming them).
-    If the session holds unsaved changes, they are committed together with fn's work, without retry.
-    """
-    session = db.session()
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            try:
-                result = fn(*args, **kwargs)
-                session.commit()
-                return result
-            except BaseException:
-                session.rollback()
-                raise
-        session.commit()
-    attempt = 0
-    while True:
-        try:
-            with write_intent():
-                result = fn(*args, **kwargs)
-                session.commit()
-            return result
-        except ConcurrentUpdate:
-            session.rollback()
-            attempt += 1
-            if attempt > retries:
-                raise
-        except BaseException:
-            session.rollback()
-            raise

@@ -21,7 +21,10 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def record_logout(user: User) -> None:
+    """Audit the logout and end every session of the user (the session token changes)."""
     with write_intent():
+        user = db.session.merge(user)
+        user.rotate_session()
         audit.record("logout", object_type="user", object_id=user.id, user=user)
         db.session.commit()
 
@@ -32,12 +35,15 @@ def change_password(user: User, old: str, new: str) -> str | None:
         return "原密码不正确"
     if old == new:
         return "新密码不能与原密码相同"
+    if len(new) > 128:
+        return "新密码不能超过 128 位"
     if new.isdigit() or new.isalpha():
         return "新密码须同时包含字母和数字"
     with write_intent():
         user = db.session.merge(user)
         user.set_password(new)
         user.must_change_password = False
+        user.rotate_session()  # other sessions of this account end here
         audit.record("password_changed", object_type="user", object_id=user.id, user=user)
         db.session.commit()
     return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
@@ -37,6 +38,8 @@ class User(Base, UserMixin):
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), nullable=False)
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teachers.id"), nullable=True, unique=True)
+    # Part of the login session id; rotated at logout and password change (see views/__init__.py).
+    session_token: Mapped[str] = mapped_column(String(32), nullable=False, default=lambda: secrets.token_hex(16))
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -51,6 +54,12 @@ class User(Base, UserMixin):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:  # Flask-Login
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session(self) -> None:
+        self.session_token = secrets.token_hex(16)
 
     @property
     def role_label(self) -> str:

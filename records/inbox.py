@@ -81,6 +81,8 @@ def inbox_page(user, flt: InboxFilter) -> InboxPage:
                .outerjoin(Teacher, HumanTask.subject_teacher_id == Teacher.id)
                .outerjoin(Org, Teacher.org_id == Org.id).where(and_(*conds)))
     total = db.session.scalar(count_q)
+    # Past the last page: show the last page rather than an empty one.
+    flt.page = max(1, min(flt.page, (total + flt.per_page - 1) // flt.per_page or 1))
     order = SORTS.get(flt.sort, SORTS["created"])
     rows = db.session.execute(joined.order_by(order, HumanTask.id)
                               .limit(flt.per_page).offset((flt.page - 1) * flt.per_page)).all()

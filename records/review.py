@@ -28,6 +28,7 @@ class ReviewRefused(Exception):
 class Outcome:
     ok: bool
     message: str
+    field: str = ""   # the form field the message is about, when there is one
 
 
 def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str | None = None) -> Outcome:
@@ -35,14 +36,16 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
     if decision not in DECISIONS:
         return Outcome(False, "审核结论只能是“通过”或“退回”")
     if decision == "return" and not reason:
-        return Outcome(False, "退回时必须填写退回原因")
+        return Outcome(False, "退回时必须填写退回原因", "reason")
     if len(reason) > 500:
-        return Outcome(False, "退回原因不能超过 500 字")
+        return Outcome(False, f"退回原因不能超过 500 字（现为 {len(reason)} 字）", "reason")
     with write_intent():
         try:
             task = task_for_user(user, task_id)
             if task is None:
                 raise ReviewRefused(handled_message(task_uuid) or "找不到该任务，或您无权处理")
+            if task_uuid and task_uuid != task.task_uuid:
+                raise ReviewRefused(handled_message(task_uuid) or "页面已过期：该任务已变化，请刷新后重新审核")
             if task.task_key not in REVIEW_STEPS:
                 raise ReviewRefused("该任务不是审核任务")
             if task.claimed_by_id not in (None, user.id):
@@ -82,8 +85,15 @@ def bulk_approve(user, task_ids: list[int]) -> tuple[int, list[str]]:
         if outcome.ok:
             approved += 1
         else:
-            problems.append(outcome.message)
+            problems.append(f"{_task_label(task_id)}：{outcome.message}")
     return approved, problems
+
+
+def _task_label(task_id: int) -> str:
+    from models import HumanTask
+    task = db.session.get(HumanTask, task_id)
+    teacher = db.session.get(Teacher, task.subject_teacher_id) if task and task.subject_teacher_id else None
+    return f"{teacher.name}（任务 {task_id}）" if teacher else f"任务 {task_id}"
 
 
 def claim(user, task_id: int, release: bool = False) -> Outcome:

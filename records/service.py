@@ -17,12 +17,11 @@ from models.teachers import STATE_DRAFT, STATE_RETURNED
 from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
 from workflows.errors import TaskAlreadyHandled, WorkflowError
 
-from . import account_sheet, forms, importer, validation
-from .indicators import field_by_label
-from .access import teachers_in_scope_query
+from . import account_sheet, forms, importer, items, validation
+from .indicators import basic_fields
+from .access import EDITABLE_STATES, can_edit, edit_refusal, teachers_in_scope_query  # noqa: F401 (re-exported)
 
 PROCESS = "teacher_collection"
-EDITABLE_STATES = (STATE_DRAFT, STATE_RETURNED)
 
 
 @dataclass
@@ -35,24 +34,6 @@ class Outcome:
 def state_counts(user) -> dict[str, int]:
     sub = teachers_in_scope_query(user).subquery()
     return dict(db.session.execute(select(sub.c.state, func.count()).group_by(sub.c.state)).all())
-
-
-# --- who may edit -------------------------------------------------------------------------
-
-def edit_refusal(user, teacher: Teacher) -> str | None:
-    """Why `user` may not fill this record now, or None."""
-    if user.role == ROLE_TEACHER:
-        if user.teacher_id != teacher.id:
-            return "只能填写本人的档案"
-    elif not (user.role == ROLE_INFO_ADMIN and user.org_id == teacher.org_id):
-        return "只有本人或所在学校的信息管理员可以填写档案"
-    if teacher.state not in EDITABLE_STATES:
-        return f"记录当前为“{teacher.state_label}”，审核中或已生效的记录不能在此修改"
-    return None
-
-
-def can_edit(user, teacher: Teacher) -> bool:
-    return edit_refusal(user, teacher) is None
 
 
 # --- teacher accounts from four items -----------------------------------------------------
@@ -107,17 +88,17 @@ def create_teacher_account(actor, name, gender, birth_month, id_number) -> Outco
 
 def create_teacher_accounts_from_sheet(actor, data: bytes) -> Outcome:
     rows, problems = account_sheet.parse_account_sheet(data)
-    if problems:
-        return Outcome(False, "文件有错误", [_problem_text(p) for p in problems])
-    if not rows:
+    if not rows and not problems:
         return Outcome(False, "文件中没有教师数据", ["文件中没有教师数据（第2行起每行一名教师）"])
     with write_intent():
+        # Every problem in one pass: the rows' own errors and numbers already held elsewhere.
         found = importer.find_province_duplicates(db.session, [r.id_number for r in rows])
-        dups = [f"第{r.row_number}行【身份证号码】：{r.id_number} 已在 {found[r.id_number][1]} 登记（{found[r.id_number][0]}）"
-                for r in rows if r.id_number in found]
-        if dups:
+        lines = [_problem_text(p) for p in problems]
+        lines += [f"第{r.row_number}行：【身份证号码】{r.id_number} 已在 {found[r.id_number][1]} 登记（{found[r.id_number][0]}）"
+                  for r in rows if r.id_number in found]
+        if lines:
             db.session.rollback()
-            return Outcome(False, "文件有错误", dups)
+            return Outcome(False, f"文件有 {len(lines)} 处错误", sorted(lines, key=_row_order))
         for r in rows:
             clean = {"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_type": r.id_type,
                      "id_number": r.id_number}
@@ -128,10 +109,17 @@ def create_teacher_accounts_from_sheet(actor, data: bytes) -> Outcome:
     return Outcome(True, f"已创建 {len(rows)} 个教师账号（初始密码为 Js+身份证号后六位，首次登录须修改）")
 
 
+def _row_order(line: str) -> int:
+    digits = line[1:line.find("行")] if line.startswith("第") else ""
+    return int(digits) if digits.isdigit() else 0
+
+
 def _problem_text(p) -> str:
-    if hasattr(p, "row"):
-        return f"第{p.row}行【{p.column}】：{p.message}" if p.row else f"【{p.column}】{p.message}"
-    return str(p)
+    """One line for the user: the row (if any), then the message, which already names its column."""
+    if not hasattr(p, "row"):
+        return str(p)
+    message = p.message if p.message.startswith("【") or not p.column else f"【{p.column}】{p.message}"
+    return f"第{p.row}行：{message}" if p.row else f"文件：{message}"
 
 
 # --- basic information ----------------------------------------------------------------------
@@ -143,16 +131,23 @@ def save_basic(actor, teacher: Teacher, values: dict, *, submit: bool) -> Outcom
         return Outcome(False, refusal, {})
     values = {k: v for k, v in values.items() if k not in forms.READ_ONLY_KEYS}
     values.update(forms.identity_values(teacher))
+    if actor.role == ROLE_TEACHER:
+        # School-only items (教职工号) keep what the school entered, whatever was posted.
+        for f in basic_fields(teacher.org.school_type):
+            if f.school_only:
+                values[f.key] = (teacher.basic or {}).get(f.key)
     clean, problems = validation.validate_record(values, teacher.org.school_type)
     if not submit:
         # A draft may be incomplete: only values actually given must be right.
         problems = [p for p in problems if p.value not in ("", None)]
-    if problems:
-        by_key = {}
-        for p in problems:
-            f = field_by_label(p.column.rstrip("*"), teacher.org.school_type)
-            by_key.setdefault(f.key if f else "", p.message)
-        return Outcome(False, "有 %d 项需要修改，请按提示更正后再%s" % (len(problems), "报送" if submit else "保存"), by_key)
+    by_key = {}
+    for p in problems:
+        by_key.setdefault(p.key, p.message)
+    if submit:
+        # The completeness check covers the repeatable sets too (学习经历 is required).
+        by_key.update(items.completeness_problems(teacher))
+    if by_key:
+        return Outcome(False, "有 %d 项需要修改，请按提示更正后再%s" % (len(by_key), "报送" if submit else "保存"), by_key)
     clean = {k: v for k, v in clean.items() if v not in (None, "")}
     with write_intent():
         teacher = db.session.merge(teacher)
@@ -201,7 +196,7 @@ def import_basic_sheet(actor, data: bytes, filename: str, *, demo_password: str 
     parsed = importer.parse_basic_sheet(data, school_type=school.school_type if school else None,
                                         school_code=school.code if school else None)
     problems = list(parsed.problems)
-    if problems:
+    if any(p.row == 0 for p in problems):
         return Outcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)
     codes = {r.school_code for r in parsed.rows if r.school_code}
     schools = {o.code: o for o in db.session.scalars(select(Org).where(Org.code.in_(codes)))} if codes else {}
@@ -213,17 +208,17 @@ def import_basic_sheet(actor, data: bytes, filename: str, *, demo_password: str 
                 problems.append(validation.Problem(r.row_number, "学校标识码*", r.school_code, f"学校标识码 {r.school_code} 不是已登记的学校"))
             elif scope is not None and not scope.contains(org):
                 problems.append(validation.Problem(r.row_number, "学校标识码*", r.school_code, f"学校 {org.name} 不在您的管辖范围内"))
-    if problems:
-        return Outcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)
     with write_intent():
-        found = importer.find_province_duplicates(db.session, [r.values["id_number"] for r in parsed.rows])
+        found = importer.find_province_duplicates(
+            db.session, [r.values["id_number"] for r in parsed.rows if r.values.get("id_number")])
         for r in parsed.rows:
-            if r.values["id_number"] in found:
+            if r.values.get("id_number") in found:
                 name, where = found[r.values["id_number"]]
                 problems.append(validation.Problem(r.row_number, "身份证件号*", r.values["id_number"],
                                                    f"已在 {where} 登记（{name}），同一教师全省只能有一条记录"))
         if problems:
             db.session.rollback()
+            problems.sort(key=lambda p: p.row)
             return Outcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)
         rows = importer.bulk_teacher_rows(parsed, schools, school=school)
         password_hash = None

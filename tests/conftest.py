@@ -28,7 +28,20 @@ def reset_postgres(url: str) -> None:
 def make_app(url: str, **extra):
     app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False, **extra})
     Base.metadata.create_all(db.engine)
+    _isolate_requests(app)
     return app
+
+
+def _isolate_requests(app):
+    """Tests keep one app context open (to use db.session), and Flask reuses it for test-client
+    requests. In production every request has its own: give each request a fresh `g` user and
+    reload what the database holds, so one client's login never leaks into another's request."""
+    from flask import g
+
+    @app.before_request
+    def _fresh_request_state():
+        g.pop("_login_user", None)
+        db.session.expire_all()
 
 
 @pytest.fixture

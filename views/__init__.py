@@ -8,6 +8,8 @@ from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from sqlalchemy import select
+
 from models import User, db
 
 login_manager = LoginManager()
@@ -27,6 +29,8 @@ def _select_locale():
 
 
 def init_views(app) -> None:
+    from .helpers import DbIdConverter
+    app.url_map.converters["int"] = DbIdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -38,8 +42,20 @@ def init_views(app) -> None:
     app.jinja_env.globals.update(allowed=allowed, mask_id=mask_id)
 
     @login_manager.user_loader
-    def _load_user(user_id):
-        return db.session.get(User, int(user_id))
+    def _load_user(session_id):
+        # "id:token": logging out or changing the password rotates the token, so an old
+        # session cookie replayed later no longer logs anyone in.
+        user_id, _, token = str(session_id).partition(":")
+        if not user_id.isdigit():
+            return None
+        # The token is read from the database, not an identity map that may hold an older copy.
+        current = db.session.scalar(select(User.session_token).where(User.id == int(user_id)))
+        if current is None or not token or token != current:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user.session_token != current:
+            db.session.refresh(user)
+        return user
 
     @app.before_request
     def _force_password_change():
@@ -58,6 +74,16 @@ def init_views(app) -> None:
     @app.errorhandler(404)
     def _not_found(err):
         return render_template("error.html", code=404, message="找不到该页面或记录，或它不在您的管辖范围内。"), 404
+
+    @app.errorhandler(405)
+    def _method(err):
+        return render_template("error.html", code=405, message="该地址不能这样访问（例如“退出”须点击页面上的按钮）。"), 405
+
+    @app.errorhandler(500)
+    def _server_error(err):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return render_template("error.html", code=500, message="系统出错了，本次操作未保存。请稍后重试；如反复出现，请联系系统管理员。"), 500
 
     @app.errorhandler(413)
     def _too_large(err):

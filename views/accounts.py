@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 import io
 
@@ -20,10 +20,12 @@ bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 class TeacherAccountForm(FlaskForm):
-    name = StringField("姓名", validators=[DataRequired("请填写姓名")])
-    gender = SelectField("性别", choices=[("男", "男"), ("女", "女")])
-    birth_month = StringField("出生年月", validators=[DataRequired("请填写出生年月")], description="如 1990-05")
-    id_number = StringField("身份证号码", validators=[DataRequired("请填写身份证号码")])
+    # Only presence and length here; the rules (check character, agreement with the ID) are
+    # records.account_sheet.validate_four_items, shared with the sheet upload.
+    name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=50, message="姓名不能超过 50 个字")])
+    gender = SelectField("性别", choices=[("男", "男"), ("女", "女")], validate_choice=False)
+    birth_month = StringField("出生年月", validators=[DataRequired("请填写出生年月"), Length(max=20, message="出生年月格式应为 YYYY-MM")])
+    id_number = StringField("身份证号码", validators=[DataRequired("请填写身份证号码"), Length(max=30, message="身份证号码不能超过 30 个字符")])
 
 
 class SheetForm(FlaskForm):
@@ -39,15 +41,20 @@ def _require_admin():
         abort(403)
 
 
+def _index_page(teacher_form=None, problems=None, status=200):
+    users = db.session.scalars(unit_accounts.manageable_accounts_query(current_user).limit(300)).all()
+    missing = unit_accounts.missing_unit_accounts(current_user.org)
+    return render_template("accounts/index.html", users=users, missing=len(missing),
+                           teacher_form=teacher_form or TeacherAccountForm(formdata=None), sheet_form=SheetForm(formdata=None),
+                           generate_form=GenerateForm(), problems=problems or [],
+                           can_create_teachers=current_user.org.kind == "school"), status
+
+
 @bp.route("/")
 @login_required
 def index():
     _require_admin()
-    users = db.session.scalars(unit_accounts.manageable_accounts_query(current_user).limit(300)).all()
-    missing = unit_accounts.missing_unit_accounts(current_user.org)
-    return render_template("accounts/index.html", users=users, missing=len(missing),
-                           teacher_form=TeacherAccountForm(), sheet_form=SheetForm(), generate_form=GenerateForm(),
-                           can_create_teachers=current_user.org.kind == "school")
+    return _index_page()
 
 
 @bp.route("/teachers", methods=["POST"])
@@ -57,18 +64,16 @@ def create_teacher():
     form = TeacherAccountForm()
     if current_user.org.kind != "school":
         flash("只有学校的系统管理员可以创建教师账号", "error")
-    elif form.validate_on_submit():
-        result = service.create_teacher_account(current_user, form.name.data, form.gender.data,
-                                                form.birth_month.data, form.id_number.data)
-        if result.ok:
-            flash(result.message, "success")
-        else:
-            for p in result.problems:
-                flash(p, "error")
-    else:
-        for field in form:
-            for e in field.errors:
-                flash(f"{field.label.text}：{e}", "error")
+        return redirect(url_for("accounts.index"))
+    if not form.validate_on_submit():
+        problems = [f"【{field.label.text}】{e}" for field in form for e in field.errors]
+        return _index_page(form, problems, 400)
+    result = service.create_teacher_account(current_user, form.name.data, form.gender.data,
+                                            form.birth_month.data, form.id_number.data)
+    if not result.ok:
+        # Keep what was typed so one wrong digit does not mean typing all four items again.
+        return _index_page(form, result.problems, 400)
+    flash(result.message, "success")
     return redirect(url_for("accounts.index"))
 
 
@@ -84,9 +89,7 @@ def create_teachers_from_sheet():
         if result.ok:
             flash(result.message, "success")
         else:
-            flash("文件有错误，未创建任何账号。请修改后重新上传：", "error")
-            for p in result.problems[:50]:
-                flash(p, "error")
+            return _index_page(problems=[f"{result.message}，未创建任何账号。请修改后重新上传："] + result.problems, status=400)
     else:
         flash("请选择要上传的 xlsx 文件", "error")
     return redirect(url_for("accounts.index"))

@@ -9,12 +9,14 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from accounts.auth import authenticate, change_password, record_logout
 
+from .helpers import safe_next
+
 bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    username = StringField("账号", validators=[DataRequired("请输入账号")])
-    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+    username = StringField("账号", validators=[DataRequired("请输入账号"), Length(max=40, message="账号不能超过 40 个字符")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128, message="密码不能超过 128 位")])
 
 
 class ChangePasswordForm(FlaskForm):
@@ -32,7 +34,7 @@ def login():
             flash("账号或密码错误", "error")
         else:
             login_user(user)
-            return redirect(url_for("home.index"))
+            return redirect(safe_next(url_for("home.index")))
     return render_template("auth/login.html", form=form)
 
 
@@ -53,7 +55,9 @@ def change_password_view():
         if problem:
             flash(problem, "error")
         else:
-            flash("密码已修改", "success")
+            from models import User, db
+            login_user(db.session.get(User, current_user.id))  # this session continues with the new token
+            flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
 

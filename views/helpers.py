@@ -1,12 +1,42 @@
-"""Small helpers shared by the blueprints."""
+"""Small helpers shared by the blueprints: safe redirects, bounded page numbers, ids from forms."""
 from __future__ import annotations
 
+import re
+
 from flask import request
+from werkzeug.routing import IntegerConverter
+
+# Largest id any of our databases stores (SQLite and PostgreSQL bigint).
+MAX_DB_ID = 2**63 - 1
+MAX_PAGE = 100_000
+_LOCAL_PATH = re.compile(r"^/(?!/)[A-Za-z0-9/_.~%?=&+-]*$")
+
+
+class DbIdConverter(IntegerConverter):
+    """`<int:...>` in our routes: ids past what the database stores are simply not found (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DB_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def safe_next(default: str) -> str:
-    """The form's `next` target when it is a local path; never an off-site redirect."""
+    """The form's `next` target when it is a plain local path; never off-site, never header injection."""
     target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return target if _LOCAL_PATH.match(target) else default
+
+
+def page_arg(name: str = "page") -> int:
+    raw = request.args.get(name, "1")
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def form_ids(name: str) -> tuple[list[int], list[str]]:
+    """Ids posted by checkboxes, and the raw values that are not ids."""
+    ids, bad = [], []
+    for raw in request.form.getlist(name):
+        if raw.isdigit() and int(raw) <= MAX_DB_ID:
+            ids.append(int(raw))
+        else:
+            bad.append(raw[:30])
+    return ids, bad

@@ -1,7 +1,7 @@
 """Landing page: each role starts where its work is."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from accounts.policy import allowed
@@ -16,9 +16,13 @@ def index():
         return redirect(url_for("records.my_record"))
     if allowed(current_user, "task.work"):
         return redirect(url_for("inbox.queue"))
+    if allowed(current_user, "process.admin") and "process.index" in current_app.view_functions:
+        return redirect(url_for("process.index"))
     if allowed(current_user, "accounts.manage"):
         return redirect(url_for("accounts.index"))
-    return redirect(url_for("records.teacher_list"))
+    if allowed(current_user, "record.view"):
+        return redirect(url_for("records.teacher_list"))
+    return render_template("home.html")
 
 
 @bp.route("/lang/<any(zh, en):code>")

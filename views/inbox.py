@@ -12,7 +12,7 @@ from records.access import task_for_user, teacher_in_scope
 from records.inbox import InboxFilter, inbox_page, process_choices, queue_counts, step_choices
 from records.presentation import record_rows
 
-from .helpers import safe_next
+from .helpers import form_ids, page_arg, safe_next
 
 bp = Blueprint("inbox", __name__)
 
@@ -23,12 +23,16 @@ def _require_worker():
 
 
 def _date_arg(name):
-    raw = request.args.get(name, "").strip()
+    raw = request.args.get(name, "").strip()[:20]
     try:
-        return dt.date.fromisoformat(raw) if raw else None
+        day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         flash(f"日期“{raw}”格式不对，应为 YYYY-MM-DD，已忽略该条件", "warning")
         return None
+    if day is not None and not (dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31)):
+        flash(f"日期“{raw}”超出范围（1990-01-01 至 2100-12-31），已忽略该条件", "warning")
+        return None
+    return day
 
 
 @bp.route("/inbox")
@@ -36,11 +40,10 @@ def _date_arg(name):
 @login_required
 def queue(view="unit"):
     _require_worker()
-    page = request.args.get("page", "1")
     flt = InboxFilter(view=view, process=request.args.get("process", ""), step=request.args.get("step", ""),
                       school=request.args.get("school", "").strip(), q=request.args.get("q", "").strip(),
                       date_from=_date_arg("from"), date_to=_date_arg("to"), sort=request.args.get("sort", "created"),
-                      page=max(1, int(page)) if page.isdigit() else 1)
+                      page=page_arg())
     result = inbox_page(current_user, flt)
     return render_template("inbox/queue.html", flt=flt, result=result, counts=queue_counts(current_user),
                            steps=step_choices(current_user), processes=process_choices(current_user))
@@ -58,7 +61,7 @@ def task_page(task_id):
     teacher = teacher_in_scope(current_user, task.subject_teacher_id)
     if teacher is None:
         abort(404)
-    return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher),
+    return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher, current_user),
                            history=review.review_history(teacher.id))
 
 
@@ -66,11 +69,18 @@ def task_page(task_id):
 @login_required
 def decide(task_id):
     _require_worker()
-    outcome = review.decide(current_user, task_id, request.form.get("decision", ""), request.form.get("reason", ""),
+    reason = request.form.get("reason", "")
+    outcome = review.decide(current_user, task_id, request.form.get("decision", ""), reason,
                             task_uuid=request.form.get("task_uuid"))
+    if not outcome.ok and outcome.field == "reason":
+        # Show the problem beside the reason box, keeping what was typed.
+        task = task_for_user(current_user, task_id)
+        teacher = teacher_in_scope(current_user, task.subject_teacher_id) if task else None
+        if task is not None and teacher is not None:
+            return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher, current_user),
+                                   history=review.review_history(teacher.id), reason=reason,
+                                   reason_error=outcome.message), 400
     flash(outcome.message, "success" if outcome.ok else "error")
-    if not outcome.ok and "退回原因" in outcome.message:
-        return redirect(url_for("inbox.task_page", task_id=task_id))
     return redirect(safe_next(url_for("inbox.queue")))
 
 
@@ -87,12 +97,18 @@ def claim(task_id):
 @login_required
 def bulk_approve():
     _require_worker()
-    ids = [int(x) for x in request.form.getlist("task_id") if x.isdigit()]
+    ids, bad = form_ids("task_id")
+    for raw in bad:
+        flash(f"任务编号“{raw}”无效，已跳过", "error")
     if not ids:
-        flash("请先勾选要批量通过的任务", "warning")
+        if not bad:
+            flash("请先勾选要批量通过的任务", "warning")
         return redirect(safe_next(url_for("inbox.queue")))
     approved, problems = review.bulk_approve(current_user, ids)
-    flash(f"已批量通过 {approved} 条", "success")
-    for p in problems[:10]:
+    if approved:
+        flash(f"已批量通过 {approved} 条", "success")
+    if problems:
+        flash(f"有 {len(problems)} 条未能通过：", "error")
+    for p in problems[:20]:
         flash(p, "error")
     return redirect(safe_next(url_for("inbox.queue")))

@@ -7,13 +7,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 
-from accounts.policy import allowed
+from accounts.policy import MASKED_ROLES, allowed
 from models import Org, Teacher, db
 from models.teachers import RECORD_STATES
 from records import review, service
 from records.access import teacher_in_scope, teachers_in_scope_query
-from records.forms import basic_form_class, form_values
+from records.forms import basic_form_class, form_values, identity_values
 from records.presentation import record_rows
+
+from .helpers import page_arg
 
 bp = Blueprint("records", __name__)
 
@@ -55,10 +57,14 @@ def teacher_list():
     if school:
         q = q.where((Org.code == school) | Org.name.contains(school))
     if name:
-        q = q.where(Teacher.name.contains(name) | (Teacher.id_number == name.upper()))
+        # Roles that see masked ID numbers search by name only: an exact-number search would unmask them.
+        cond = Teacher.name.contains(name[:50])
+        if current_user.role not in MASKED_ROLES:
+            cond = cond | (Teacher.id_number == name.upper())
+        q = q.where(cond)
     total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-    page = max(1, request.args.get("page", 1, type=int) or 1)
     per = 20
+    page = min(page_arg(), max(1, (total + per - 1) // per))
     teachers = db.session.scalars(q.order_by(Teacher.org_id, Teacher.id).limit(per).offset((page - 1) * per)).all()
     counts = service.state_counts(current_user)
     return render_template("records/list.html", teachers=teachers, total=total, page=page,
@@ -84,6 +90,11 @@ def edit(teacher_id):
         return redirect(url_for("records.detail", teacher_id=teacher.id))
     Form = basic_form_class(teacher.org.school_type)
     form = Form(data=form_values(teacher)) if request.method == "GET" else Form()
+    if request.method == "POST":
+        # Identity items are shown disabled, so browsers do not post them: show the account's values again.
+        for key, value in identity_values(teacher).items():
+            if key in form:
+                form[key].data = value
     problems: dict[str, str] = {}
     if request.method == "POST" and form.validate_on_submit():
         values = {f.name: f.data for f in form if f.name != "csrf_token"}

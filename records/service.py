@@ -235,3 +235,45 @@ def import_basic_sheet(actor, data: bytes, filename: str, *, demo_password: str 
                      after={"rows": len(parsed.rows)})
         db.session.commit()
     return Outcome(True, f"已导入 {len(parsed.rows)} 名教师的基本信息，并为其创建了账号和采集流程")
+
+
+# --- correcting a mistaken account ---------------------------------------------------------------
+
+def withdraw_refusal(actor, teacher: Teacher) -> str | None:
+    """Why the account cannot be withdrawn, or None. Only a record nobody has submitted yet:
+    anything reviewed or effective is changed through a change request, never deleted."""
+    if actor.role != "sys_admin" or actor.org_id != teacher.org_id:
+        return "只有教师所在学校的系统管理员可以撤销误建的账号"
+    if teacher.state != STATE_DRAFT or teacher.submitted_at is not None:
+        return "该教师的信息已报送过，不能撤销；如信息有误请走信息变更流程"
+    return None
+
+
+def withdraw_teacher_account(actor, teacher_id: int) -> Outcome:
+    """Remove an account created by mistake (e.g. a mistyped ID number) before anything was submitted."""
+    from models import ProcessInstance, RecordVersion, WorkflowEvent
+    with write_intent():
+        teacher = db.session.get(Teacher, teacher_id)
+        if teacher is None or not actor.org.contains(teacher.org):
+            db.session.rollback()
+            return Outcome(False, "找不到该教师，或不在您的管辖范围内")
+        refusal = withdraw_refusal(actor, teacher)
+        if refusal is None and db.session.scalar(select(func.count()).select_from(RecordVersion)
+                                                 .where(RecordVersion.teacher_id == teacher.id)):
+            refusal = "该教师已有生效记录，不能撤销"
+        if refusal:
+            db.session.rollback()
+            return Outcome(False, refusal)
+        snapshot = {"name": teacher.name, "id_number": teacher.id_number, "school": teacher.org.code,
+                    "basic": teacher.basic}
+        instance_ids = list(db.session.scalars(select(ProcessInstance.id)
+                                               .where(ProcessInstance.subject_teacher_id == teacher.id)))
+        if instance_ids:
+            db.session.execute(HumanTask.__table__.delete().where(HumanTask.instance_id.in_(instance_ids)))
+            db.session.execute(WorkflowEvent.__table__.delete().where(WorkflowEvent.instance_id.in_(instance_ids)))
+            db.session.execute(ProcessInstance.__table__.delete().where(ProcessInstance.id.in_(instance_ids)))
+        db.session.execute(User.__table__.delete().where(User.teacher_id == teacher.id))
+        db.session.delete(teacher)
+        audit.record("teacher_account_withdrawn", object_type="teacher", object_id=teacher_id, before=snapshot)
+        db.session.commit()
+    return Outcome(True, f"已撤销 {snapshot['name']}（{snapshot['id_number']}）的账号")

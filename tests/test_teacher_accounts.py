@@ -74,3 +74,27 @@ def test_sheet_with_a_bad_row_creates_nothing(province, tmp_path):
     assert not out.ok
     assert any("第3行" in p for p in out.problems), out.problems
     assert db.session.query(Teacher).count() == 0
+
+
+def test_a_mistaken_account_can_be_withdrawn_before_submission_only(province):
+    from models import HumanTask, ProcessInstance
+    from tests.journey_helpers import complete_basic
+    assert service.create_teacher_account(user("2146000001_sys"), "林晓", "女", "1988-03", "460105198803150029").ok
+    t = db.session.query(Teacher).one()
+    # another school's administrator cannot, the info admin cannot
+    assert not service.withdraw_teacher_account(user("2146000002_sys"), t.id).ok
+    assert not service.withdraw_teacher_account(user("2146000001_info"), t.id).ok
+    out = service.withdraw_teacher_account(user("2146000001_sys"), t.id)
+    assert out.ok, out.message
+    assert db.session.query(Teacher).count() == 0 and db.session.query(ProcessInstance).count() == 0
+    assert db.session.query(HumanTask).count() == 0
+    assert db.session.query(User).filter_by(username="460105198803150029").count() == 0
+    assert db.session.query(AuditEntry).filter_by(action="teacher_account_withdrawn").one().before["id_number"]
+    # once submitted, never
+    assert service.create_teacher_account(user("2146000001_sys"), "林晓", "女", "1988-03", "460105198803150029").ok
+    t = db.session.query(Teacher).one()
+    teacher_user = user("460105198803150029")
+    assert service.save_basic(teacher_user, t, complete_basic(teacher_user), submit=True).ok
+    refused = service.withdraw_teacher_account(user("2146000001_sys"), t.id)
+    assert not refused.ok and "已报送" in refused.message
+    assert db.session.query(Teacher).count() == 1

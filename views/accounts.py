@@ -14,6 +14,7 @@ import io
 from accounts import unit_accounts
 from accounts.policy import allowed
 from models import db
+from sqlalchemy import select
 from records import service
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -44,7 +45,11 @@ def _require_admin():
 def _index_page(teacher_form=None, problems=None, status=200):
     users = db.session.scalars(unit_accounts.manageable_accounts_query(current_user).limit(300)).all()
     missing = unit_accounts.missing_unit_accounts(current_user.org)
-    return render_template("accounts/index.html", users=users, missing=len(missing),
+    from models import Teacher
+    teacher_ids = [u.teacher_id for u in users if u.teacher_id]
+    withdrawable = {t.id: service.withdraw_refusal(current_user, t) is None
+                    for t in db.session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))} if teacher_ids else {}
+    return render_template("accounts/index.html", users=users, missing=len(missing), withdrawable=withdrawable,
                            teacher_form=teacher_form or TeacherAccountForm(formdata=None), sheet_form=SheetForm(formdata=None),
                            generate_form=GenerateForm(), problems=problems or [],
                            can_create_teachers=current_user.org.kind == "school"), status
@@ -119,6 +124,17 @@ def download_sheet(sheet_id):
         return redirect(url_for("accounts.index"))
     return send_file(io.BytesIO(content), as_attachment=True, download_name=f"初始密码_{sheet_id}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/teachers/<int:teacher_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_teacher(teacher_id):
+    _require_admin()
+    if not GenerateForm().validate_on_submit():
+        abort(400)
+    outcome = service.withdraw_teacher_account(current_user, teacher_id)
+    flash(outcome.message, "success" if outcome.ok else "error")
+    return redirect(url_for("accounts.index"))
 
 
 @bp.route("/<int:user_id>/reset", methods=["POST"])

@@ -114,6 +114,29 @@ def _register_cli(app: Flask) -> None:
             state = "新版本" if created else "未变化"
             click.echo(f"{definition.process_key} v{definition.version}: {state}")
 
+    @process_cli.command("check")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def process_check(path):
+        """Check a diagram without deploying it: one line per problem, ELEMENT_ID: message; exit 1 if refused."""
+        from workflows.validation import check_file_cli
+        sys.exit(check_file_cli(Path(path), echo=click.echo))
+
+    audit_cli = click.Group("audit", help="审计日志")
+
+    @audit_cli.command("purge")
+    @click.option("--older-than-days", type=int, default=180, show_default=True,
+                  help="删除早于该天数的审计记录（不得少于 180 天）")
+    def audit_purge(older_than_days):
+        """Delete audit rows older than the retention period (at least 180 days)."""
+        from audit.search import purge_older_than
+        try:
+            count = purge_older_than(older_than_days)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        click.echo(f"已删除 {count} 条早于 {older_than_days} 天的审计记录")
+    app.cli.add_command(audit_cli)
+
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1")
     @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int)
@@ -125,5 +148,35 @@ def _register_cli(app: Flask) -> None:
         click.echo(f"服务已启动：http://{host}:{port}")
         run_simple(host, port, app, threaded=True, use_reloader=False)
 
-    for group in (db_cli, orgs_cli, accounts_cli, demo_cli, records_cli, process_cli):
+    scheduler_cli = click.Group("scheduler", help="定时任务（月报、期限提醒、逾期升级、邮件）")
+
+    @scheduler_cli.command("run")
+    @click.option("--every", type=int, default=None, help="每隔多少秒检查一次（默认 30）")
+    def scheduler_run(every):
+        """Run the one scheduler in the foreground (production)."""
+        from scheduler.runner import run_blocking_scheduler
+        click.echo("定时任务已启动（Ctrl-C 停止）")
+        run_blocking_scheduler(app, every)
+
+    @scheduler_cli.command("tick")
+    @click.option("--now", "now_text", default=None, help="按此时刻运行，例如 2026-12-25T09:00+08:00（默认：当前时间）")
+    def scheduler_tick(now_text):
+        """Run everything due as of --now once; print one line per thing that fired."""
+        import datetime as dt
+        from scheduler.tick import run_tick
+        now = None
+        if now_text:
+            try:
+                now = dt.datetime.fromisoformat(now_text)
+            except ValueError:
+                raise click.BadParameter(f"时间格式应为 ISO 8601，例如 2026-12-25T09:00+08:00，而不是 {now_text}")
+            if now.tzinfo is None:
+                raise click.BadParameter("请写明时区，例如 2026-12-25T09:00+08:00")
+        result = run_tick(now)
+        for line in result.lines:
+            click.echo(line)
+        if result.errors:
+            sys.exit(1)
+
+    for group in (db_cli, orgs_cli, accounts_cli, demo_cli, records_cli, process_cli, scheduler_cli):
         app.cli.add_command(group)

@@ -2,11 +2,12 @@
 from .audit import AuditEntry, PasswordSheet
 from .db import Base, db, utcnow, write_intent
 from .orgs import Org
+from .records_sets import ImportJob, RecordItem, RecordVersionItems
 from .teachers import RecordVersion, Teacher
 from .users import User
 from .workflow import HumanTask, ProcessDefinition, ProcessInstance, WorkflowEvent
 
 __all__ = [
-    "AuditEntry", "Base", "HumanTask", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
-    "RecordVersion", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
+    "AuditEntry", "Base", "HumanTask", "ImportJob", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
+    "RecordItem", "RecordVersion", "RecordVersionItems", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
 ]

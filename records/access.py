@@ -1,10 +1,14 @@
-"""Loaders that only ever return records inside the user's scope (views never query by id themselves)."""
+"""Loaders that only ever return records inside the user's scope (views never query by id themselves),
+and who may fill a record now (`edit_refusal`)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from models import HumanTask, Org, Teacher, db
-from models.users import ROLE_TEACHER
+from models.teachers import STATE_DRAFT, STATE_RETURNED
+from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
+
+EDITABLE_STATES = (STATE_DRAFT, STATE_RETURNED)
 
 
 def teacher_in_scope(user, teacher_id: int) -> Teacher | None:
@@ -34,3 +38,19 @@ def task_for_user(user, task_id: int) -> HumanTask | None:
     else:
         ok = task.candidate_org_id == user.org_id and task.candidate_role == user.role
     return task if ok else None
+
+
+def edit_refusal(user, teacher: Teacher) -> str | None:
+    """Why `user` may not fill this record now, or None."""
+    if user.role == ROLE_TEACHER:
+        if user.teacher_id != teacher.id:
+            return "只能填写本人的档案"
+    elif not (user.role == ROLE_INFO_ADMIN and user.org_id == teacher.org_id):
+        return "只有本人或所在学校的信息管理员可以填写档案"
+    if teacher.state not in EDITABLE_STATES:
+        return f"记录当前为“{teacher.state_label}”，审核中或已生效的记录不能在此修改"
+    return None
+
+
+def can_edit(user, teacher: Teacher) -> bool:
+    return edit_refusal(user, teacher) is None

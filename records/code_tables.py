@@ -9,90 +9,13 @@ Sources: DOMAIN.md (national standards named per table). Where DOMAIN.md gives n
 codes, or leaves codes open, the codes here are our own inference and marked `inferred` in
 the table's note; they are stable keys inside this system, not claims about the national export.
 
-Not here: which field uses which table (`records/indicators.py`).
+The tables of the repeatable sets are in `records/code_tables_sets.py`; TABLES holds both.
+Not here: which field uses which table (`records/indicators.py`, `records/sets.py`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from .normalize import clean_text, match_key
-
-
-@dataclass(frozen=True)
-class Code:
-    code: str
-    name: str
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CodeTable:
-    name: str                  # the table's Chinese name, used by Field.table
-    codes: tuple[Code, ...]
-    source: str = ""           # standard or "inferred"
-    note: str = ""
-    # Codes that cannot be combined with any other in a multi-valued field (e.g. 政治面貌 12/13).
-    exclusive: frozenset[str] = frozenset()
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
-    _pad: int = field(default=0, compare=False, repr=False)  # width to zero-pad a typed code ("1" → "01")
-
-    def __post_init__(self):
-        index = self._index
-        for c in self.codes:
-            for key in (c.code, c.name, f"{c.code}-{c.name}", f"{c.code}{c.name}", f"{c.code} {c.name}", *c.aliases):
-                k = match_key(key)
-                if index.get(k, c.code) != c.code:
-                    raise ValueError(f"code table {self.name}: {key!r} names both {index[k]} and {c.code}")
-                index[k] = c.code
-        widths = {len(c.code) for c in self.codes if c.code.isdigit()}
-        object.__setattr__(self, "_pad", max(widths) if len(widths) == 1 else 0)
-
-    # ---------------------------------------------------------------------------- lookups
-    def lookup(self, value) -> str | None:
-        """The code for what someone typed (display name, alias, code, "code-name"), or None."""
-        text = clean_text(value)
-        if not text:
-            return None
-        key = match_key(text)
-        code = self._index.get(key)
-        if code is None and self._pad and key.isdigit() and len(key) < self._pad:
-            code = self._index.get(key.zfill(self._pad))
-        return code
-
-    def name_of(self, code: str | None) -> str:
-        for c in self.codes:
-            if c.code == code:
-                return c.name
-        return code or ""
-
-    def __contains__(self, code) -> bool:
-        return any(c.code == code for c in self.codes)
-
-    @property
-    def names(self) -> list[str]:
-        """Display names in table order: what a template's drop-down and a form's select show."""
-        return [c.name for c in self.codes]
-
-    @property
-    def choices(self) -> list[tuple[str, str]]:
-        """(code, display name) pairs for a form's select."""
-        return [(c.code, c.name) for c in self.codes]
-
-    def allowed_text(self, limit: int = 80) -> str:
-        """The display names for an error message ("可填：汉族、蒙古族、…")."""
-        names = self.names
-        shown = "、".join(names[:limit])
-        return shown + (f" 等 {len(names)} 项" if len(names) > limit else "")
-
-
-def _table(name: str, rows: str, *, source: str = "", note: str = "", exclusive=()) -> CodeTable:
-    """Rows are "code name | alias | alias", one a line."""
-    codes = []
-    for line in rows.strip().splitlines():
-        head, *aliases = [part.strip() for part in line.split("|")]
-        code, display = head.split(None, 1)
-        codes.append(Code(code, display.strip(), tuple(a for a in aliases if a)))
-    return CodeTable(name, tuple(codes), source=source, note=note, exclusive=frozenset(exclusive))
+from .code_tables_sets import SET_TABLES
+from .codes import Code, CodeTable, table_from_rows as _table
 
 
 # ------------------------------------------------------------------------------ the tables
@@ -313,7 +236,7 @@ PERSONNEL_STATUS = _table("人员状态", """
 209 暂未在本单位任职-待退休 | 待退休
 210 暂未在本单位任职-待岗 | 待岗
 211 暂未在本单位任职-下落不明 | 下落不明
-299 暂未在本单位任职-其他
+299 暂未在本单位任职-其他 | 其他
 """)
 
 EDUCATION = _table("学历", """
@@ -362,6 +285,7 @@ POST_CATEGORY = _table("岗位类别", """
 """)
 
 TECH_POSITION = _table("专业技术职务（中小学）", """
+0 无
 1 正高级教师
 2 高级教师
 3 一级教师
@@ -416,7 +340,7 @@ TABLES: dict[str, CodeTable] = {t.name: t for t in (
     GENDER, YES_NO, NATIONALITY, ID_TYPE, ETHNICITY, POLITICAL_STATUS, MARITAL_STATUS, HEALTH,
     STAFF_SOURCE, STAFF_CATEGORY, EMPLOYMENT_FORM, CONTRACT, IT_ABILITY, GRASSROOTS_PROGRAMME,
     PERSONNEL_STATUS, EDUCATION, DEGREE_LEVEL, POST_CATEGORY, TECH_POSITION, ASSESSMENT_RESULT,
-    QUALIFICATION_TYPE, STUDY_MODE, HONOUR_LEVEL, ACADEMIC_ORIGIN,
+    QUALIFICATION_TYPE, STUDY_MODE, HONOUR_LEVEL, ACADEMIC_ORIGIN, *SET_TABLES,
 )}
 
 CHINA = "156"

@@ -10,7 +10,8 @@ authority review: school_approved). `after_step` turns that into Teacher columns
 - otherwise the state is the open task's record_state.
 
 `make_effective` (called through the diagram's `make_effective()` action) marks the record
-effective and appends a RecordVersion snapshot, numbered previous + 1; versions are never changed.
+effective and appends a RecordVersion snapshot (and the set rows as RecordVersionItems),
+numbered previous + 1; versions are never changed.
 
 Writes are Core statements on the current session's connection (this runs inside every review);
 a Teacher already loaded in the session is expired so it is read fresh.
@@ -99,5 +100,7 @@ def make_effective(teacher_id: int, reviewer_user_id: int | None, *, now: dt.dat
     ))
     values = dict(state=STATE_EFFECTIVE, effective_at=now, return_reason=None, updated_at=now)
     conn.execute(update(T).where(T.c.id == teacher_id).values(**values))
+    from .items import snapshot_for_version  # records.items imports this module's neighbours
+    snapshot_for_version(teacher_id, number, now=now, conn=conn)
     _expire_loaded(db.session(), teacher_id, values)
     return number

@@ -190,3 +190,81 @@ def id_text(value) -> str:
     if _SCIENTIFIC.match(compact):
         raise ValueError(f"“{text}”是科学计数法，{ID_AS_NUMBER}")
     return compact
+
+
+# ------------------------------------------------------------------ years, counts, money
+_YEAR = re.compile(r"^(\d{4})\s*年?(?:度)?$")
+_SCHOOL_YEAR = re.compile(r"^(\d{4})\s*(?:年)?\s*[-/—–~～至]+\s*(\d{4})\s*(?:年)?\s*(?:学年)?(?:度)?$")
+
+
+def to_year(value) -> str:
+    """A year as "YYYY" from 2023, 2023.0, "2023年", "2023年度" or an Excel date."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}"
+    text = ascii_text(value)
+    m = _YEAR.match(text)
+    if m and 1900 <= int(m.group(1)) <= 2999:
+        return m.group(1)
+    raise ValueError(f"“{text}”不是年份，请按 YYYY 填写（如 2023）")
+
+
+def to_school_year(value) -> str:
+    """A school year as "YYYY-YYYY" (2024-2025, 2024—2025学年, 2024/2025); the second year follows the first."""
+    text = ascii_text(value)
+    m = _SCHOOL_YEAR.match(text)
+    if not m:
+        raise ValueError(f"“{text}”不是学年，请按 YYYY-YYYY 填写（如 2024-2025）")
+    first, second = int(m.group(1)), int(m.group(2))
+    if second != first + 1:
+        raise ValueError(f"“{text}”不是学年：后一年须比前一年大 1（如 {first}-{first + 1}）")
+    return f"{first}-{second}"
+
+
+def to_integer(value) -> str:
+    """A non-negative whole number as canonical text ("12")."""
+    if isinstance(value, bool):
+        raise ValueError(f"“{value}”不是整数")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = ascii_text(value).replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"“{text}”不是整数") from None
+    if not math.isfinite(number) or number < 0 or not number.is_integer():
+        raise ValueError(f"“{clean_text(value)}”应为不小于 0 的整数")
+    return str(int(number))
+
+
+def to_money(value) -> str:
+    """A non-negative amount with at most two decimals, as text with two decimals ("5230.50")."""
+    if isinstance(value, bool):
+        raise ValueError(f"“{value}”不是金额")
+    text = ascii_text(value).replace(",", "").replace("¥", "").replace("元", "").strip()
+    if isinstance(value, float):
+        text = repr(value)
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"“{clean_text(value)}”不是金额，请填数字（如 5230.50）") from None
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"“{clean_text(value)}”应为不小于 0 的金额")
+    if abs(round(number, 2) - number) > 1e-6:
+        raise ValueError(f"“{clean_text(value)}”最多两位小数")
+    return f"{number:.2f}"
+
+
+_MULTI_SPLIT = re.compile(r"[、,，;；\s]+")
+
+
+def split_multi(value) -> list[str]:
+    """The parts of a multi-valued cell: "养老保险、医疗保险", "1,2", "养老保险；医疗保险"."""
+    if isinstance(value, (list, tuple)):
+        return [clean_text(v) for v in value if clean_text(v)]
+    return [p for p in _MULTI_SPLIT.split(clean_text(value)) if p]
+
+
+def compact_text(value) -> str:
+    """ASCII with every space removed: phone numbers, e-mail, certificate numbers."""
+    return re.sub(r"\s+", "", ascii_text(value))

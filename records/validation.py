@@ -1,9 +1,10 @@
-"""Validate one row of the basic set against its declaration → clean values and problems.
+"""Validate one row of a set against its declaration → clean values and problems.
 
 Lives here: `Problem`, value conversion per field kind, required and conditional requirements,
-code-table membership, the ID number with birth date and gender agreeing, and the date order
-rules. Not here: reading spreadsheets, duplicates across rows or in the database
-(`records/importer.py`).
+code-table membership (multi-valued fields included), the ID number with birth date and gender
+agreeing, the basic set's date order rules, and running a set's declared rules
+(`records/rules.py`) on a row and across a teacher's rows. Not here: reading spreadsheets,
+duplicates across rows or in the database (`records/importer.py`, `records/set_import.py`).
 
 Rules decided here (DOMAIN.md leaves the numbers open):
 - 参加工作年月 must be after the birth month and at an age of at least 14 (MIN_WORKING_AGE).
@@ -18,13 +19,16 @@ Rules decided here (DOMAIN.md leaves the numbers open):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .idcard import InvalidIdNumber, check_id_number
-from .indicators import CODE, DATE, ID_NUMBER, MONTH, NAME, NUMBER, Field, basic_fields, field_by_key, field_by_label
-from .normalize import clean_text, id_text, person_name, to_date, to_month, to_number
+from .indicators import (CODE, DATE, ID_NUMBER, INTEGER, LAST_YEAR, MONEY, MONTH, MULTI, NAME, NUMBER, SCHOOL,
+                         SCHOOL_YEAR, YEAR, Field, IndicatorSet, basic_fields, field_by_key, field_by_label)
+from .normalize import (clean_text, compact_text, id_text, person_name, split_multi, to_date, to_integer, to_money,
+                        to_month, to_number, to_school_year, to_year)
 
 MIN_WORKING_AGE = 14
 
@@ -60,25 +64,48 @@ def _convert_uncached(field: Field, value) -> tuple[str | None, str | None]:
     if value is None or (isinstance(value, str) and not clean_text(value)):
         return None, None
     try:
-        if field.kind == CODE:
+        kind = field.kind
+        if kind == CODE:
             code = field.code_table.lookup(value)
             if code is None:
                 return None, f"“{shown(value)}”不是可选的值。可填：{field.code_table.allowed_text()}"
             return code, None
-        if field.kind == DATE:
-            return to_date(value), None
-        if field.kind == MONTH:
-            return to_month(value), None
-        if field.kind == NUMBER:
-            return to_number(value), None
-        if field.kind == ID_NUMBER:
+        if kind == MULTI:
+            return _convert_multi(field, value)
+        if kind in _CONVERTERS:
+            return _CONVERTERS[kind](value), None
+        if kind == ID_NUMBER:
             return id_text(value) or None, None
-        text = person_name(value) if field.kind == NAME else clean_text(value)
+        text = person_name(value) if kind == NAME else compact_text(value) if field.compact else clean_text(value)
         if field.max_length and len(text) > field.max_length:
             return None, f"“{text[:20]}…”共 {len(text)} 个字，最多 {field.max_length} 个字"
-        return text, None
+        if field.pattern and not re.fullmatch(field.pattern, text):
+            return None, f"“{text}”格式不对：应为{field.pattern_hint}"
+        return text or None, None
     except ValueError as exc:
         return None, str(exc)
+
+
+_CONVERTERS = {DATE: to_date, MONTH: to_month, YEAR: to_year, SCHOOL_YEAR: to_school_year, NUMBER: to_number,
+               INTEGER: to_integer, MONEY: to_money}
+
+
+def _convert_multi(field: Field, value) -> tuple[str | None, str | None]:
+    table = field.code_table
+    codes, unknown = [], []
+    for part in split_multi(value):
+        code = table.lookup(part)
+        (unknown.append(part) if code is None else codes.append(code))
+    if unknown:
+        return None, f"“{'、'.join(unknown)}”不是可选的值。可填（可多选，用“、”分隔）：{table.allowed_text()}"
+    if not codes:
+        return None, None
+    order = {c.code: i for i, c in enumerate(table.codes)}
+    codes = sorted(set(codes), key=order.get)
+    alone = [c for c in codes if c in table.exclusive]
+    if alone and len(codes) > 1:
+        return None, f"“{table.name_of(alone[0])}”不能与其他值同时选择"
+    return ",".join(codes), None
 
 
 @lru_cache(maxsize=50_000)
@@ -88,7 +115,7 @@ def _convert_cached(field: Field, value) -> tuple[str | None, str | None]:
 
 def convert(field: Field, value) -> tuple[str | None, str | None]:
     # Codes, dates and months repeat a lot down a column (是/否, 2010-09): cache them.
-    if field.kind in (CODE, MONTH, DATE) and isinstance(value, (str, float, int, dt.date)):
+    if field.kind in (CODE, MONTH, DATE, YEAR) and isinstance(value, (str, float, int, dt.date)):
         return _convert_cached(field, value)
     return _convert_uncached(field, value)
 
@@ -96,13 +123,15 @@ def convert(field: Field, value) -> tuple[str | None, str | None]:
 # ------------------------------------------------------------------------------ the checks
 def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 0,
                  headers: Mapping[str, str] | None = None, present: set[str] | None = None,
-                 today: dt.date | None = None) -> tuple[dict[str, str], list[Problem]]:
+                 today: dt.date | None = None, rules: Iterable = (), school_name: str = "",
+                 ) -> tuple[dict[str, str], list[Problem]]:
     """Check raw values keyed by field key against `fields` (one school type's resolved fields).
 
     `headers` gives the column header as written in the file for each key (defaults to the
     template header); `present` the keys whose column exists (defaults to the keys of `raw`).
-    Returns the clean values (codes for code fields, "YYYY-MM-DD", "YYYY-MM"; empty ones left
-    out) and the problems in field order.
+    `rules`: the set's row rules; `school_name` fills fields declared `fill=SCHOOL`.
+    Returns the clean values (codes for code fields, "YYYY-MM-DD", "YYYY-MM", multi values
+    "01,03"; empty ones left out) and the problems in field order.
     """
     fields = list(fields)
     by_key = {f.key: f for f in fields}
@@ -131,6 +160,10 @@ def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 
             report(f.key, error)
         elif value is not None:
             clean[f.key] = value
+        elif f.fill == LAST_YEAR:
+            clean[f.key] = str(today.year - 1)
+        elif f.fill == SCHOOL and school_name:
+            clean[f.key] = school_name
 
     for f in fields:
         if f.key in clean and f.is_cleared(clean):
@@ -138,23 +171,36 @@ def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 
 
     for f in fields:
         if f.key in present and f.key not in clean and f.key not in failed and f.is_required(clean):
-            report(f.key, _required_message(f, clean, col), "")
+            report(f.key, _required_message(f, clean, col, by_key), "")
 
-    rid = _check_identity(clean, by_key, report, today)
-    # The date rules need a birth date: the ID's when the typed one disagrees with it.
-    _check_dates(clean, by_key, report, today, rid.birth_date.isoformat() if rid else None)
+    _check_not_future(clean, fields, report, today)
+    if "id_number" in by_key:
+        rid = _check_identity(clean, by_key, report, today)
+        # The date rules need a birth date: the ID's when the typed one disagrees with it.
+        _check_dates(clean, by_key, report, today, rid.birth_date.isoformat() if rid else None)
+    for rule in rules:
+        for key, message in rule.check(clean, by_key, today):
+            if key in clean:
+                report(key, message)
     order = {col(f): i for i, f in enumerate(fields)}
     problems.sort(key=lambda p: order.get(p.column, len(order)))
     return clean, problems
 
 
-def _required_message(f: Field, clean: dict, col) -> str:
+def _check_not_future(clean: dict, fields, report, today: dt.date) -> None:
+    limits = {DATE: today.isoformat(), MONTH: today.isoformat()[:7], YEAR: str(today.year)}
+    for f in fields:
+        value = clean.get(f.key)
+        if value and f.not_future and f.kind in limits and value > limits[f.kind]:
+            report(f.key, f"“{value}”晚于{'今天' if f.kind == DATE else '本月' if f.kind == MONTH else '今年'}")
+
+
+def _required_message(f: Field, clean: dict, col, by_key: Mapping[str, Field]) -> str:
     allowed = f"可填：{f.code_table.allowed_text()}" if f.table else ""
     if f.required or f.required_when is None:
         return "必填，不能为空" + (f"。{allowed}" if allowed else "")
-    other = field_by_key(f.required_when.key) or f
-    value = clean.get(other.key, "")
-    name = other.code_table.name_of(value) if other.table else value
+    other = by_key.get(f.required_when.key) or field_by_key(f.required_when.key) or f
+    name = other.shown(clean.get(other.key, ""))
     return f"必填：{other.label}为“{name}”时须填写" + (f"。{allowed}" if allowed else "")
 
 
@@ -259,3 +305,26 @@ def validate_record(values: Mapping[str, Any], school_type: str | None = None, *
     """Validate a whole record keyed by field key (a form's data): every field counts as present."""
     fields = basic_fields(school_type)
     return check_values(dict(values), fields, present={f.key for f in fields}, today=today)
+
+
+# ------------------------------------------------------------------------ repeatable sets
+def validate_set_row(info: IndicatorSet, values: Mapping[str, Any], *, school_name: str = "",
+                     today: dt.date | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """One row of a set (resolved for a school type) keyed by field key, every field present (a form)."""
+    return check_values(dict(values), info.fields, present={f.key for f in info.fields}, today=today,
+                        rules=info.rules, school_name=school_name)
+
+
+def check_set_rows(info: IndicatorSet, rows: Iterable[tuple[Any, Mapping[str, str]]]) -> list[tuple[Any, str, str]]:
+    """The set's rules across one teacher's rows [(ref, clean values)] → [(ref, field key, message)].
+
+    Messages carry no column; `set_problem_text` puts the field's label in front.
+    """
+    rows = list(rows)
+    by_key = {f.key: f for f in info.fields}
+    out = []
+    if not info.repeatable and len(rows) > 1:
+        out.extend((ref, "", f"【{info.label}】每位教师只有一条，不能填写多行") for ref, _ in rows[1:])
+    for rule in info.set_rules:
+        out.extend(rule.check(rows, by_key))
+    return out

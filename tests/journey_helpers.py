@@ -51,8 +51,30 @@ def new_teacher(school_code: str, name: str, seq: int = 10, birth: str = "1988-0
     return db.session.scalars(select(User).where(User.username == id_number)).one()
 
 
+STUDY_ROW = {
+    "education": "21", "education_institution": "海南师范大学", "major": "汉语言文学", "normal_major": "1",
+    "enrol_month": "2006-09", "graduate_month": "2010-07", "degree_level": "4", "degree": "405",
+    "degree_country": "156", "degree_institution": "海南师范大学", "study_mode": "1",
+}
+
+
+def add_study_row(teacher_user) -> None:
+    """The one row of the required 学习经历 set, entered by the teacher through the product."""
+    from models import Teacher
+    from records import items
+    teacher = db.session.get(Teacher, teacher_user.teacher_id)
+    if not items.items_of(teacher.id, "study"):
+        outcome = items.save_item(teacher_user, teacher, "study", dict(STUDY_ROW))
+        assert outcome.ok, outcome.problems
+
+
 def complete_basic(teacher_user) -> dict:
-    """Values for a complete 中小学 basic-information form, as a browser would post them."""
+    """Values for a complete 中小学 basic-information form, as a browser would post them.
+
+    The record also needs a row of the required 学习经历 set before it can be submitted:
+    this adds it when the record has none yet (so callers can submit right away)."""
+    if teacher_user.teacher_id is not None:
+        add_study_row(teacher_user)
     return {
         "nationality": "156", "ethnicity": "01", "political_status": "13", "marital_status": "20",
         "health": "1", "work_start_month": "2010-09", "joined_school_month": "2012-09", "staff_source": "11",

@@ -1,0 +1,179 @@
+"""The audit trail: every write route leaves a row; the log is searchable per subtree, read-only, purgeable
+only past 180 days."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from models import AuditEntry, Teacher, db
+from records import service
+from tests.conftest import DATA
+from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
+
+
+@pytest.fixture
+def province(hainan):
+    setup_province(hainan)
+    return hainan
+
+
+def login(client, username, password=PASSWORD):
+    client.post("/login", data={"username": username, "password": password})
+
+
+def audit_count():
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def _submitted(name, seq):
+    u = new_teacher("2146000001", name, seq=seq)
+    t = db.session.get(Teacher, u.teacher_id)
+    assert service.save_basic(u, t, complete_basic(u), submit=True).ok
+    return u, t
+
+
+# Each write route of the core blueprints with a request that succeeds. A new POST route without an
+# entry here fails test_every_write_route_is_listed, so nothing that writes goes unaudited unnoticed.
+def _cases():
+    def decide(client):
+        _, t = _submitted("审批", 30)
+        login(client, "2146000001_info")
+        return client.post(f"/tasks/{open_task(t.id).id}/decide", data={"decision": "approve"})
+
+    def claim(client):
+        _, t = _submitted("领取", 32)
+        login(client, "2146000001_info")
+        return client.post(f"/tasks/{open_task(t.id).id}/claim", data={})
+
+    def bulk(client):
+        _, t = _submitted("批量", 34)
+        login(client, "2146000001_info")
+        return client.post("/inbox/bulk-approve", data={"task_id": [str(open_task(t.id).id)]})
+
+    def edit(client):
+        u = new_teacher("2146000001", "编辑", seq=36)
+        login(client, "2146000001_info")
+        return client.post(f"/teachers/{u.teacher_id}/edit", data={**complete_basic(u), "action": "save"})
+
+    def imp(client):
+        login(client, "2146000001_info")
+        data = (DATA / "school_2146000001_basic_info.xlsx").read_bytes()
+        return client.post("/import", data={"file": (io.BytesIO(data), "s.xlsx")}, content_type="multipart/form-data")
+
+    def create_teacher(client):
+        login(client, "2146000001_sys")
+        return client.post("/accounts/teachers", data={"name": "林晓", "gender": "女", "birth_month": "1988-03",
+                                                       "id_number": "460105198803150029"})
+
+    def sheet(client):
+        login(client, "2146000001_sys")
+        data = (DATA / "school_2146000001_new_teacher_accounts.xlsx").read_bytes()
+        return client.post("/accounts/teachers/sheet", data={"file": (io.BytesIO(data), "a.xlsx")},
+                           content_type="multipart/form-data")
+
+    def withdraw(client):
+        u = new_teacher("2146000001", "撤销", seq=38)
+        login(client, "2146000001_sys")
+        return client.post(f"/accounts/teachers/{u.teacher_id}/withdraw", data={})
+
+    def reset(client):
+        login(client, "2146000001_sys")
+        return client.post(f"/accounts/{user('2146000001_info').id}/reset", data={})
+
+    def generate(client):
+        db.session.query(type(user("460105_sys"))).filter_by(username="2146000001_query").delete()
+        db.session.commit()
+        login(client, "460105_sys")
+        return client.post("/accounts/generate", data={})
+
+    def download(client):
+        generate(client)
+        from models import PasswordSheet
+        sheet_id = db.session.scalar(select(PasswordSheet.id))
+        return client.post(f"/accounts/password-sheets/{sheet_id}")
+
+    def password(client):
+        login(client, "2146000001_info")
+        return client.post("/password", data={"old_password": PASSWORD, "new_password": "Other12345",
+                                              "confirm": "Other12345"})
+
+    def logout(client):
+        login(client, "2146000001_info")
+        return client.post("/logout")
+
+    def login_route(client):
+        return client.post("/login", data={"username": "2146000001_info", "password": PASSWORD})
+
+    return {"inbox.decide": decide, "inbox.claim": claim, "inbox.bulk_approve": bulk, "records.edit": edit,
+            "records.import_sheet": imp, "accounts.create_teacher": create_teacher,
+            "accounts.create_teachers_from_sheet": sheet, "accounts.withdraw_teacher": withdraw,
+            "accounts.reset": reset, "accounts.generate": generate, "accounts.download_sheet": download,
+            "auth.change_password": password, "auth.logout": logout, "auth.login": login_route}
+
+
+CASES = _cases()
+CORE_BLUEPRINTS = ("auth", "inbox", "records", "accounts", "audit", "home")
+
+
+def test_every_write_route_is_listed(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and rule.endpoint.split(".")[0] in CORE_BLUEPRINTS}
+    assert posts == set(CASES), f"write routes without an audit test: {posts - set(CASES)}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_each_write_route_leaves_an_audit_row(province, endpoint):
+    client = province.test_client()
+    before_ids = set(db.session.scalars(select(AuditEntry.id)))
+    resp = CASES[endpoint](client)
+    assert resp.status_code in (200, 302), resp.get_data(as_text=True)[:500]
+    new = db.session.scalars(select(AuditEntry).where(AuditEntry.id.notin_(before_ids) if before_ids else True)).all()
+    assert new, f"{endpoint} wrote no audit row"
+    assert all(e.ip for e in new)
+
+
+def test_search_is_limited_to_the_subtree(province):
+    _submitted("范围", 40)
+    county = province.test_client()
+    login(county, "460105_info")
+    page = county.get("/audit/").get_data(as_text=True)
+    assert "创建教师账号" in page
+    other = province.test_client()
+    login(other, "460106_info")
+    page = other.get("/audit/?action=teacher_account_created").get_data(as_text=True)
+    assert "共 0 条" in page
+    teacher = province.test_client()
+    login(teacher, "2146000001_query")
+    assert teacher.get("/audit/").status_code == 403
+
+
+def test_failed_logins_of_unknown_names_reach_the_province(province):
+    client = province.test_client()
+    client.post("/login", data={"username": "nobody", "password": "x"})
+    province_admin = province.test_client()
+    login(province_admin, "460000_sys")
+    assert "nobody" in province_admin.get("/audit/?action=login_failed").get_data(as_text=True)
+
+
+def test_no_route_edits_or_deletes_the_log(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("audit."):
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_purge_keeps_at_least_180_days(province):
+    from audit.search import purge_older_than
+    old = AuditEntry(action="login", created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=200))
+    recent = AuditEntry(action="login", created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=100))
+    db.session.add_all([old, recent])
+    db.session.commit()
+    with pytest.raises(ValueError):
+        purge_older_than(30)
+    assert purge_older_than(180) >= 1
+    assert db.session.get(AuditEntry, recent.id) is not None and db.session.get(AuditEntry, old.id) is None
+    runner = province.test_cli_runner()
+    assert runner.invoke(args=["audit", "purge", "--older-than-days", "10"]).exit_code == 1
+    assert "已删除" in runner.invoke(args=["audit", "purge"]).output

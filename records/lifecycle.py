@@ -100,6 +100,9 @@ def make_effective(teacher_id: int, reviewer_user_id: int | None, *, now: dt.dat
     ))
     values = dict(state=STATE_EFFECTIVE, effective_at=now, return_reason=None, updated_at=now)
     conn.execute(update(T).where(T.c.id == teacher_id).values(**values))
+    from .identity import assign_personal_number
+    if assign_personal_number(teacher_id, now, conn):
+        values["personal_number"] = None  # expire the loaded column too
     from .items import snapshot_for_version  # records.items imports this module's neighbours
     snapshot_for_version(teacher_id, number, now=now, conn=conn)
     _expire_loaded(db.session(), teacher_id, values)

@@ -4,7 +4,9 @@ Everything else calls this facade:
 
     deploy_shipped() -> [(definition, created)]        commits
     deploy_bytes(data, user=None) -> (definition, created)
-    check_bpmn(data) -> [Problem]                      every problem, nothing deployed
+    check_bpmn(data, expected_key=None) -> [Problem]   every problem (errors, warnings, notes), nothing deployed
+    validate(data, filename, expected_key=None) -> Validation   problems + process key + bytes to deploy
+    read_file(path) -> bytes                           a diagram file under the size cap (MAX_BYTES)
     current_definition(process_key) -> ProcessDefinition
     start_instance(process_key, *, subject_teacher_id=None, subject_org_id=None, data=None, user=None)
         -> ProcessInstance
@@ -25,12 +27,14 @@ transaction. Use it like this in a view:
     except workflows.WorkflowError as exc:
         flash(str(exc))          # e.g. "该任务已由 张三 于 2026-12-03 10:00 处理"
 
-Modules: deploy (parse, check, versions), store (state without spec), scripting (restricted
+Modules: validation and validation_rules (checking a diagram), deploy (versions),
+store (state without spec), scripting (restricted
 scripts), actions (functions diagrams may call), lanes (who may act), tasks (human task rows),
 timers (due times), instances (start, complete), claims, events (the event log), transactions,
 errors.
 """
-from .deploy import check_bpmn, current_definition, deploy_bytes, deploy_shipped, deployed_spec
+from .deploy import current_definition, deploy_bytes, deploy_shipped, deployed_spec
+from .validation import MAX_BYTES, Validation, check_bpmn, read_file, validate
 from .errors import (
     ActionError,
     ConcurrentUpdate,

@@ -39,7 +39,7 @@ class Problem:
     element_id: str | None = None
     element_name: str | None = None
     line: int | None = None
-    severity: str = "error"  # or "warning"
+    severity: str = "error"  # "error" refuses the diagram; "warning" and "info" do not
 
     def __str__(self):
         where = []
@@ -55,11 +55,16 @@ class Problem:
 
 
 class DeployError(WorkflowError):
-    """A diagram that cannot be deployed; `problems` lists every problem found."""
+    """A diagram that cannot be deployed; `problems` lists every problem found (warnings and notes too)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("流程图有问题，未部署：\n" + "\n".join(str(p) for p in problems))
+        errors = [p for p in problems if p.severity == "error"] or problems
+        super().__init__("流程图有问题，未部署：\n" + "\n".join(str(p) for p in errors))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
 class DefinitionNotFound(WorkflowError):

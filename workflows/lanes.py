@@ -113,6 +113,11 @@ DELEGATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def known_lane_names() -> set[str]:
+    """Lane names that map to a role (what validation warns about)."""
+    return set(LANES)
+
+
 def lane(name: str | None, task_key: str | None = None) -> Lane:
     found = LANES.get(name or "")
     if found is None:

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Import from here: `from models import db, Org, User, Teacher, ...`."""
 from .audit import AuditEntry, PasswordSheet
+from .changes import ChangeRequest
 from .db import Base, db, utcnow, write_intent
 from .orgs import Org
 from .records_sets import ImportJob, RecordItem, RecordVersionItems
@@ -8,6 +9,6 @@ from .users import User
 from .workflow import HumanTask, ProcessDefinition, ProcessInstance, WorkflowEvent
 
 __all__ = [
-    "AuditEntry", "Base", "HumanTask", "ImportJob", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
+    "AuditEntry", "ChangeRequest", "Base", "HumanTask", "ImportJob", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
     "RecordItem", "RecordVersion", "RecordVersionItems", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
 ]

@@ -19,15 +19,17 @@ from .indicators import CODE, DATE, MONTH, basic_fields
 READ_ONLY_KEYS = frozenset({"name", "gender", "id_type", "id_number", "birth_date"})
 
 
-@lru_cache(maxsize=16)
-def basic_form_class(school_type: str | None):
+@lru_cache(maxsize=32)
+def basic_form_class(school_type: str | None, identity_editable: bool = False):
+    """The form of the basic set; `identity_editable` for change requests, where the school may
+    propose new identity items (reviewed by the authority, with a reason and a scan)."""
     attrs = {}
     for f in basic_fields(school_type):
         kw = {"label": f.label, "description": f.help, "validators": [Optional()]}
         render = {"data-kind": f.kind}
         if f.starred:
             render["data-star"] = "1"
-        if f.key in READ_ONLY_KEYS:
+        if f.key in READ_ONLY_KEYS and not identity_editable:
             # Shown, never posted: the server keeps the account's identity items regardless.
             render["disabled"] = True
         if f.kind == CODE:

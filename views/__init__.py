@@ -89,6 +89,6 @@ def init_views(app) -> None:
     def _too_large(err):
         return render_template("error.html", code=413, message="上传的文件过大（上限 16 MB）。"), 413
 
-    from . import accounts, audit, auth, home, inbox, records
-    for module in (auth, home, inbox, records, accounts, audit):
+    from . import accounts, audit, auth, changes, home, inbox, records
+    for module in (auth, home, inbox, records, accounts, audit, changes):
         app.register_blueprint(module.bp)

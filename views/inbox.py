@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from accounts.policy import allowed
-from records import review
+from records import changes, review
 from records.access import task_for_user, teacher_in_scope
 from records.inbox import InboxFilter, inbox_page, process_choices, queue_counts, step_choices
 from records.presentation import record_rows
@@ -61,8 +61,12 @@ def task_page(task_id):
     teacher = teacher_in_scope(current_user, task.subject_teacher_id)
     if teacher is None:
         abort(404)
+    change = changes.open_change(teacher.id) if task.task_key in ("change_review", "revise_change") else None
+    if task.task_key == "revise_change" and change is not None:
+        return redirect(url_for("changes.revise", change_id=change.id))
     return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher, current_user),
-                           history=review.review_history(teacher.id))
+                           history=review.review_history(teacher.id), change=change,
+                           change_rows=changes.display_rows(teacher, change) if change else [])
 
 
 @bp.route("/tasks/<int:task_id>/decide", methods=["POST"])

@@ -72,10 +72,39 @@ def make_effective() -> None:
     ctx.effects.append(effect)
 
 
+def _subject_effect(name: str, run) -> None:
+    ctx = current()
+    if ctx.subject_teacher_id is None:
+        raise ActionError(f"{name}() 只能用于以教师为主体的流程")
+    teacher_id, user_id = ctx.subject_teacher_id, ctx.user_id
+    ctx.actions_called.append(name)
+    ctx.effects.append(lambda: run(teacher_id, user_id))
+
+
+def apply_change() -> None:
+    """Apply the subject teacher's pending change request as a new effective version."""
+    def run(teacher_id, user_id):
+        from records import changes
+        changes.apply(teacher_id, user_id)
+    _subject_effect("apply_change", run)
+
+
+def close_change() -> None:
+    """Close the subject teacher's change request as withdrawn."""
+    def run(teacher_id, _user_id):
+        from records import changes
+        changes.close(teacher_id)
+    _subject_effect("close_change", run)
+
+
 ACTIONS: dict[str, Callable] = {
     "make_effective": make_effective,
+    "apply_change": apply_change,
+    "close_change": close_change,
 }
 
 ACTION_LABELS = {
+    "apply_change": "使教师的变更申请生效：写入新值并保存一个新的记录版本（身份证件号变更时登录名随之变更）",
+    "close_change": "将教师的变更申请标记为已撤回",
     "make_effective": "使教师记录生效，并保存一个新的记录版本",
 }

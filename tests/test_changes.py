@@ -1,0 +1,127 @@
+"""Change requests: propose → authority approves (new version) or returns (revise/withdraw); locks;
+key identity items need a reason and a scan; an ID-number change keeps the login working."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from models import RecordVersion, Teacher, User, db
+from models.changes import ChangeRequest
+from records import changes, review, service
+from tests.journey_helpers import PASSWORD, complete_basic, make_id, new_teacher, open_task, setup_province, user
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def province(hainan):
+    setup_province(hainan)
+    return hainan
+
+
+def effective_teacher(name="变更", seq=10):
+    u = new_teacher("2146000001", name, seq=seq)
+    t = db.session.get(Teacher, u.teacher_id)
+    assert service.save_basic(u, t, complete_basic(u), submit=True).ok
+    assert review.decide(user("2146000001_info"), open_task(t.id).id, "approve").ok
+    assert review.decide(user("460105_info"), open_task(t.id).id, "approve").ok
+    return u, db.session.get(Teacher, t.id)
+
+
+def test_change_approved_becomes_a_new_version(province):
+    _, t = effective_teacher()
+    out = changes.propose(user("2146000001_info"), t, {"political_status": "01"}, "", None)
+    assert out.ok, out.problems
+    task = open_task(t.id)
+    assert task.task_key == "change_review" and task.candidate_org_id == user("460105_info").org_id
+    # the school cannot approve its own change
+    assert not review.decide(user("2146000001_info"), task.id, "approve").ok
+    assert review.decide(user("460105_info"), task.id, "approve").ok
+    t = db.session.get(Teacher, t.id)
+    assert t.basic["political_status"] == "01"
+    versions = db.session.query(RecordVersion).filter_by(teacher_id=t.id).order_by(RecordVersion.number).all()
+    assert [v.number for v in versions] == [1, 2] and versions[0].basic["political_status"] == "13"
+    assert db.session.query(ChangeRequest).one().state == "applied"
+    assert changes.holding_flow(t.id) is None
+
+
+def test_return_then_revise_and_withdraw(province):
+    _, t = effective_teacher()
+    assert changes.propose(user("2146000001_info"), t, {"marital_status": "10"}, "", None).ok
+    assert review.decide(user("460105_info"), open_task(t.id).id, "return", "婚姻状况证明不足").ok
+    change = db.session.query(ChangeRequest).one()
+    assert change.state == "returned" and change.return_reason == "婚姻状况证明不足"
+    assert open_task(t.id).task_key == "revise_change"
+    # resubmitted, returned again, then withdrawn: the record never changed
+    assert changes.resubmit(user("2146000001_info"), change, {"marital_status": "30"}, "", None).ok
+    assert db.session.get(ChangeRequest, change.id).proposed == {"marital_status": "30"}
+    assert review.decide(user("460105_info"), open_task(t.id).id, "return", "仍有误").ok
+    assert changes.withdraw(user("2146000001_info"), db.session.get(ChangeRequest, change.id)).ok
+    assert db.session.get(ChangeRequest, change.id).state == "withdrawn"
+    assert db.session.get(Teacher, t.id).basic["marital_status"] == "20"
+    assert db.session.query(RecordVersion).filter_by(teacher_id=t.id).count() == 1
+
+
+def test_second_change_request_is_refused_naming_the_flow(province):
+    _, t = effective_teacher()
+    assert changes.propose(user("2146000001_info"), t, {"marital_status": "10"}, "", None).ok
+    second = changes.propose(user("2146000001_info"), db.session.get(Teacher, t.id), {"health": "2"}, "", None)
+    assert not second.ok and "教师信息变更" in second.message
+    assert db.session.query(ChangeRequest).count() == 1
+
+
+def test_key_identity_change_needs_reason_and_scan(province):
+    _, t = effective_teacher()
+    out = changes.propose(user("2146000001_info"), t, {"name": "新名字"}, "", None)
+    assert not out.ok and "reason" in out.problems and "attachment" in out.problems
+    bad_scan = changes.propose(user("2146000001_info"), t, {"name": "新名字"}, "户籍更名", b"MZ\x90\x00 not a scan")
+    assert not bad_scan.ok and "PDF" in bad_scan.problems["attachment"]
+    assert db.session.query(ChangeRequest).count() == 0
+
+
+def test_id_number_change_keeps_the_login_working(province):
+    u, t = effective_teacher()
+    password = service.initial_teacher_password(u.username)
+    new_id = make_id("1988-03-15", 40, True)
+    out = changes.propose(user("2146000001_info"), t, {"id_number": new_id}, "身份证号登记错误", PDF)
+    assert out.ok, out.problems
+    assert review.decide(user("460105_info"), open_task(t.id).id, "approve").ok
+    t = db.session.get(Teacher, t.id)
+    assert t.id_number == new_id and t.personal_number  # the personal number never changes
+    assert db.session.get(User, u.id).username == new_id
+    client = province.test_client()
+    page = client.post("/login", data={"username": new_id, "password": password},
+                       follow_redirects=True)
+    assert "首次登录须先修改初始密码" in page.get_data(as_text=True)
+
+
+def test_id_number_change_to_a_number_held_elsewhere_is_refused(province):
+    _, a = effective_teacher("甲", 10)
+    _, b = effective_teacher("乙", 12)
+    out = changes.propose(user("2146000001_info"), a, {"id_number": b.id_number}, "更正", PDF)
+    assert not out.ok and "已由" in out.problems["id_number"]
+
+
+def test_change_over_http_with_scan_and_scope(province):
+    _, t = effective_teacher()
+    client = province.test_client()
+    client.post("/login", data={"username": "2146000001_info", "password": PASSWORD})
+    form = {**t.basic, "name": "更名后", "gender": "2", "id_type": "1", "id_number": t.id_number,
+            "birth_date": t.birth_date, "reason": "户籍更名", "action": "submit"}
+    resp = client.post(f"/teachers/{t.id}/change", data={**form, "attachment": (io.BytesIO(PDF), "scan.pdf")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
+    detail = client.get(f"/teachers/{t.id}").get_data(as_text=True)
+    assert "教师信息变更" in detail and "record-lock" in detail
+    county = province.test_client()
+    county.post("/login", data={"username": "460105_info", "password": PASSWORD})
+    task = open_task(t.id)
+    page = county.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "更名后" in page and "户籍更名" in page
+    change = db.session.query(ChangeRequest).one()
+    scan = county.get(f"/changes/{change.id}/attachment")
+    assert scan.status_code == 200 and scan.data == PDF and scan.headers["X-Content-Type-Options"] == "nosniff"
+    other = province.test_client()
+    other.post("/login", data={"username": "460106_info", "password": PASSWORD})
+    assert other.get(f"/changes/{change.id}/attachment").status_code == 404

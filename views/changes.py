@@ -1,0 +1,117 @@
+"""Change requests on effective records: propose, review page content, revise or withdraw, the scan."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from accounts.policy import allowed
+from models import db
+from models.changes import ChangeRequest
+from records import attachments, changes
+from records.access import teacher_in_scope
+from records.forms import basic_form_class
+
+bp = Blueprint("changes", __name__)
+
+
+class ActionForm(FlaskForm):
+    pass
+
+
+def _teacher(teacher_id):
+    if not allowed(current_user, "record.edit"):
+        abort(403)
+    teacher = teacher_in_scope(current_user, teacher_id)
+    if teacher is None:
+        abort(404)
+    return teacher
+
+
+def _change(change_id):
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None or teacher_in_scope(current_user, change.teacher_id) is None:
+        abort(404)
+    return change
+
+
+def _posted_values(form):
+    return {f.name: f.data for f in form if f.name != "csrf_token"}
+
+
+def _scan():
+    upload = request.files.get("attachment")
+    return upload.read() if upload and upload.filename else None
+
+
+@bp.route("/teachers/<int:teacher_id>/change", methods=["GET", "POST"])
+@login_required
+def propose(teacher_id):
+    teacher = _teacher(teacher_id)
+    refusal = changes.proposal_refusal(current_user, teacher)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("records.detail", teacher_id=teacher.id))
+    Form = basic_form_class(teacher.org.school_type, True)
+    form = Form(data=changes.current_values(teacher)) if request.method == "GET" else Form()
+    problems, reason = {}, request.form.get("reason", "")
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = changes.propose(current_user, teacher, _posted_values(form), reason, _scan())
+        if outcome.ok:
+            flash(outcome.message, "success")
+            return redirect(url_for("records.detail", teacher_id=teacher.id))
+        problems = outcome.problems
+        flash(outcome.message, "error")
+    return render_template("changes/form.html", teacher=teacher, form=form, problems=problems, reason=reason,
+                           change=None, action_form=ActionForm())
+
+
+@bp.route("/changes/<int:change_id>/revise", methods=["GET", "POST"])
+@login_required
+def revise(change_id):
+    change = _change(change_id)
+    teacher = _teacher(change.teacher_id)
+    Form = basic_form_class(teacher.org.school_type, True)
+    if request.method == "GET":
+        form = Form(data={**changes.current_values(teacher), **change.proposed})
+        return render_template("changes/form.html", teacher=teacher, form=form, problems={}, reason=change.reason or "",
+                               change=change, action_form=ActionForm())
+    form = Form()
+    reason = request.form.get("reason", "")
+    if not form.validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "withdraw":
+        outcome = changes.withdraw(current_user, change)
+    else:
+        outcome = changes.resubmit(current_user, change, _posted_values(form), reason, _scan())
+    if outcome.ok:
+        flash(outcome.message, "success")
+        return redirect(url_for("records.detail", teacher_id=teacher.id))
+    flash(outcome.message, "error")
+    return render_template("changes/form.html", teacher=teacher, form=form, problems=outcome.problems, reason=reason,
+                           change=change, action_form=ActionForm())
+
+
+@bp.route("/changes/<int:change_id>/attachment")
+@login_required
+def attachment(change_id):
+    change = _change(change_id)
+    if current_user.role == "teacher" or not change.attachment_sha256:
+        abort(404)
+    data = attachments.load(change.attachment_sha256)
+    if data is None:
+        abort(404)
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(change.attachment_type, "bin")
+    resp = send_file(io.BytesIO(data), mimetype=change.attachment_type, as_attachment=True,
+                     download_name=f"证明材料_{change.id}.{ext}")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.app_context_processor
+def _change_helpers():
+    """What record pages show about change requests, without the records views knowing about them."""
+    return {"record_changes": changes.changes_of, "holding_flow": changes.holding_flow,
+            "may_propose_change": lambda teacher: changes.proposal_refusal(current_user, teacher) is None}

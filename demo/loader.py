@@ -30,6 +30,7 @@ def load_demo(echo=print) -> None:
         echo(f"流程 {definition.process_key} v{definition.version}{'（新部署）' if created else ''}")
     db.session.commit()
     _accounts(echo)
+    _deadlines(echo)
     if db.session.scalar(select(func.count()).select_from(Teacher)) == 0:
         _teachers(echo)
         _drive_states(echo)
@@ -49,6 +50,13 @@ def _accounts(echo) -> None:
             db.session.add(admin)
         db.session.commit()
     echo(f"单位账号：新增 {len(created)} 个")
+
+
+def _deadlines(echo) -> None:
+    """Managers of every reporting unit and the addresses that receive monthly reports (idempotent)."""
+    from reports.setup import demo_setup
+    with write_intent():
+        demo_setup(echo)
 
 
 def _teachers(echo) -> None:

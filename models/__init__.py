@@ -3,12 +3,23 @@ from .audit import AuditEntry, PasswordSheet
 from .changes import ChangeRequest
 from .db import Base, db, utcnow, write_intent
 from .orgs import Org
+from .scheduling import (
+    MonthlyReport,
+    Notification,
+    NotificationContact,
+    ReportSetting,
+    SchedulerHeartbeat,
+    SchedulerRun,
+    UnitManager,
+)
 from .records_sets import ImportJob, RecordItem, RecordVersionItems
 from .teachers import RecordVersion, Teacher
 from .users import User
 from .workflow import HumanTask, ProcessDefinition, ProcessInstance, WorkflowEvent
 
 __all__ = [
+    "MonthlyReport", "Notification", "NotificationContact", "ReportSetting", "SchedulerHeartbeat", "SchedulerRun",
+    "UnitManager",
     "AuditEntry", "ChangeRequest", "Base", "HumanTask", "ImportJob", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
     "RecordItem", "RecordVersion", "RecordVersionItems", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
 ]

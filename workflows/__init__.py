@@ -18,6 +18,12 @@ Everything else calls this facade:
     task_info(task_id) -> TaskInfo                     documentation/properties for a task form
     run_in_transaction(fn, *args, **kwargs)            writer transaction + commit/rollback/retry
     acting_roles(role), may_act(user, ...)             lane policy for inbox queries / buttons
+    fire_next_due(now, exclude=()) -> FiredTimers|None claim (row lock) and fire the earliest due instance
+    defer_timers(instance_id, until, error)            move a failing instance out of the sweep's way
+    pending_timers(instance_id) -> [(id, name, due)]   the timers an instance waits on
+    due_count(now) -> (count, oldest due time)         for the scheduler's lag
+    engine_now(), frozen_clock(at)                     the engine clock (injectable: tick --now, tests)
+    deadline(start, "P5D", "working_days"), reminder(due, "P1D", cal), is_working_day(date)
 
 Except deploy_shipped and run_in_transaction, nothing here commits: the caller owns the
 transaction. Use it like this in a view:
@@ -30,8 +36,8 @@ transaction. Use it like this in a view:
 Modules: validation and validation_rules (checking a diagram), deploy (versions),
 store (state without spec), scripting (restricted
 scripts), actions (functions diagrams may call), lanes (who may act), tasks (human task rows),
-timers (due times), instances (start, complete), claims, events (the event log), transactions,
-errors.
+timers (the clock, deadlines, due times), firing (due timers), instances (start, complete), claims,
+events (the event log), transactions, errors.
 """
 from .deploy import current_definition, deploy_bytes, deploy_shipped, deployed_spec
 from .validation import MAX_BYTES, Validation, check_bpmn, read_file, validate
@@ -57,6 +63,8 @@ from .instances import CompletionResult, OpenedTask, complete_task, start_instan
 from .scripting import check_expression, check_script
 from .tasks import TaskInfo, task_info
 from .transactions import run_in_transaction
+from .firing import FiredTimers, TimerFailed, defer_timers, due_count, fire_instance, fire_next_due, pending_timers
+from .timers import deadline, end_of_day, frozen as frozen_clock, is_working_day, now as engine_now, reminder
 
 __all__ = [
     "LANES", "ActionError", "CompletionResult", "ConcurrentUpdate", "DefinitionNotFound", "DeployError",
@@ -65,4 +73,6 @@ __all__ = [
     "check_expression", "check_script", "claim_task", "complete_task", "current_definition", "deploy_bytes",
     "deploy_shipped", "deployed_spec", "instance_events", "may_act", "run_in_transaction", "start_instance",
     "start_instances", "task_info", "unclaim_task",
+    "FiredTimers", "TimerFailed", "deadline", "defer_timers", "due_count", "end_of_day", "engine_now",
+    "fire_instance", "fire_next_due", "frozen_clock", "is_working_day", "pending_timers", "reminder",
 ]

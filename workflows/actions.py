@@ -72,6 +72,29 @@ def make_effective() -> None:
     ctx.effects.append(effect)
 
 
+def _deadline_action(kind: str, task_key: str) -> None:
+    ctx = current()
+    if not isinstance(task_key, str) or not task_key:
+        raise ActionError(f"{kind}() 需要写明所针对的用户任务编号，例如 {kind}(\"school_review\")")
+    ctx.actions_called.append(kind)
+
+    def effect():
+        from notifications.deadlines import task_deadline_event
+        task_deadline_event(kind, ctx.instance_id, task_key)
+
+    ctx.effects.append(effect)
+
+
+def remind(task_key: str) -> None:
+    """Remind the candidates of the open user task `task_key` of this instance that it falls due soon."""
+    _deadline_action("remind", task_key)
+
+
+def escalate(task_key: str) -> None:
+    """The open user task `task_key` is overdue: tell its candidates, the unit's managers and the level above."""
+    _deadline_action("escalate", task_key)
+
+
 def _subject_effect(name: str, run) -> None:
     ctx = current()
     if ctx.subject_teacher_id is None:
@@ -101,10 +124,14 @@ ACTIONS: dict[str, Callable] = {
     "make_effective": make_effective,
     "apply_change": apply_change,
     "close_change": close_change,
+    "remind": remind,
+    "escalate": escalate,
 }
 
 ACTION_LABELS = {
     "apply_change": "使教师的变更申请生效：写入新值并保存一个新的记录版本（身份证件号变更时登录名随之变更）",
     "close_change": "将教师的变更申请标记为已撤回",
     "make_effective": "使教师记录生效，并保存一个新的记录版本",
+    "remind": "提醒某个待办任务的办理人：任务即将到期（站内通知和邮件，同一事件只发一次）",
+    "escalate": "某个待办任务已逾期：通知办理人、本单位负责人和上级单位（同一事件只发一次）",
 }

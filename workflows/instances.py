@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from models import HumanTask, ProcessDefinition, ProcessInstance, Teacher, db, utcnow
+from models import HumanTask, ProcessDefinition, ProcessInstance, Teacher, db
 from records import lifecycle
 
 from . import actions, deploy, events, lanes, scripting, store, tasks, timers
@@ -222,7 +222,7 @@ def start_instances(process_key: str, subjects, *, user=None) -> list[int]:
     definition = _current(conn, process_key)
     deployed = deploy.deployed_spec(definition.id, definition.content_hash)
     schools = _teacher_org_ids(conn, [s.get("subject_teacher_id") for s in subjects])
-    now = utcnow()
+    now = timers.now()
     out = []
     for item in subjects:
         teacher_id = item.get("subject_teacher_id")
@@ -292,7 +292,7 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
 
     _run_engine(ctx, step)
     ready = tasks.ready_user_tasks(wf)
-    now = utcnow()
+    now = timers.now()
     count, status = _save(conn, row.instance_id, row.revision, wf, now)
     if count != 1:
         error = events.handled_error(conn, task_id)

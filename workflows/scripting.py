@@ -32,7 +32,7 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from . import actions
+from . import actions, timers
 
 FILENAME = "<string>"  # Spiff's error reporter looks for this frame name to find the failing line.
 
@@ -80,6 +80,7 @@ SCRIPT_GLOBALS = {
     "timedelta": _dt.timedelta,
 }
 SCRIPT_GLOBALS.update(actions.ACTIONS)
+SCRIPT_GLOBALS.update(timers.SCRIPT_FUNCTIONS)  # deadlines for timer expressions (pure functions)
 GLOBAL_NAMES = frozenset(SCRIPT_GLOBALS)
 
 

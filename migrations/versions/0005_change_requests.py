@@ -1,14 +1,14 @@
 """change requests on effective records
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
 from models.db import UTCDateTime
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

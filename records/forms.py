@@ -1,4 +1,5 @@
-"""The basic-information form, generated from the indicator declaration (records/indicators.py).
+"""The forms of the basic set and of every repeatable set, generated from the declarations
+(records/indicators.py, records/sets.py).
 
 WTForms renders the fields and carries CSRF; the rules are checked by records/validation.py,
 so the form and the import can never disagree.
@@ -8,12 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from models import Teacher
 
-from .indicators import CODE, DATE, MONTH, basic_fields
+from .indicators import CODE, DATE, FORMAT_HINTS, MONTH, MULTI, basic_fields, codes_of, set_by_key
 
 # Identity items come from the account (four items) and change only through a change request.
 READ_ONLY_KEYS = frozenset({"name", "gender", "id_type", "id_number", "birth_date"})
@@ -60,3 +61,47 @@ def form_values(teacher: Teacher) -> dict:
 def identity_values(teacher: Teacher) -> dict:
     return {"name": teacher.name, "gender": teacher.gender, "id_type": teacher.id_type,
             "id_number": teacher.id_number, "birth_date": teacher.birth_date}
+
+
+@lru_cache(maxsize=256)
+def set_form_class(set_key: str, school_type: str | None):
+    """The form of one row of a repeatable set, for a school type's variant."""
+    info = set_by_key(set_key, school_type)
+    attrs = {}
+    for f in info.fields:
+        render = {"data-kind": f.kind}
+        if f.starred:
+            render["data-star"] = "1"
+        if f.kind in FORMAT_HINTS:
+            render["placeholder"] = FORMAT_HINTS[f.kind]
+        kw = {"label": f.label, "description": f.help, "validators": [Optional()], "render_kw": render}
+        if f.kind == CODE:
+            attrs[f.key] = SelectField(choices=[("", "请选择")] + list(f.code_choices), validate_choice=False, **kw)
+        elif f.kind == MULTI:
+            render["size"] = min(len(f.code_choices), 6)
+            attrs[f.key] = SelectMultipleField(choices=list(f.code_choices), validate_choice=False, **kw)
+        elif (f.max_length or 0) >= 200:
+            attrs[f.key] = TextAreaField(**kw)
+        else:
+            attrs[f.key] = StringField(**kw)
+    return type(f"SetForm_{set_key}_{school_type or 'base'}", (FlaskForm,), attrs)
+
+
+def set_form_data(set_key: str, school_type: str | None, values: dict | None) -> dict:
+    """What a row's form starts with: the row's values (multi values as lists) or the declared defaults."""
+    info = set_by_key(set_key, school_type)
+    data = {}
+    for f in info.fields:
+        value = (values or {}).get(f.key) if values is not None else f.default
+        data[f.key] = codes_of(value) if f.kind == MULTI else value
+    return data
+
+
+def set_form_values(form) -> dict:
+    """The posted values keyed by field key (multi values joined as stored: "01,03")."""
+    out = {}
+    for f in form:
+        if f.name == "csrf_token":
+            continue
+        out[f.name] = ",".join(f.data) if isinstance(f.data, list) else f.data
+    return out

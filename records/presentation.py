@@ -1,11 +1,13 @@
 """A record as people read it: labels from the declaration, code values as display names."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from accounts.policy import MASKED_ROLES, mask_id
 from models import Teacher
 
 from .forms import identity_values
-from .indicators import CODE, basic_fields
+from .indicators import CODE, IndicatorSet, basic_fields, sets_for
 
 
 def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
@@ -24,3 +26,36 @@ def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
                 shown = str(shown)[:4] + "-**-**"
         rows.append((f.label, shown))
     return rows
+
+
+@dataclass
+class SetSection:
+    """One set on a record page: its rows as people read them and what the viewer may do."""
+
+    info: IndicatorSet
+    rows: list            # [(item id, [shown value per field])]
+    may_enter: bool
+    refusal: str | None   # why not, when the record is editable but this set is not for the viewer
+    missing: bool         # a required set without rows
+
+    @property
+    def anchor(self) -> str:
+        return "set-" + self.info.key
+
+
+def set_sections(teacher: Teacher, viewer=None) -> list[SetSection]:
+    """Every repeatable set of the teacher's school type, in the national order, with its rows."""
+    from .items import display_order, items_of, set_refusal
+
+    stored: dict[str, list] = {}
+    for item in items_of(teacher.id):
+        stored.setdefault(item.set_key, []).append(item)
+    out = []
+    for info in sets_for(teacher.org.school_type):
+        if info.key == "basic":
+            continue
+        rows = [(item.id, [f.shown(item.values.get(f.key)) for f in info.fields])
+                for item in display_order(info, stored.get(info.key, []))]
+        refusal = set_refusal(viewer, teacher, info.key)[1] if viewer is not None else "只读"
+        out.append(SetSection(info, rows, refusal is None, refusal, info.required and not rows))
+    return out

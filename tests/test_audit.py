@@ -104,10 +104,49 @@ def _cases():
         login(client, "2146000001_info")
         return client.post("/logout")
 
+    def _effective(name, seq):
+        from records import review as review_ops
+        u, t = _submitted(name, seq)
+        assert review_ops.decide(user("2146000001_info"), open_task(t.id).id, "approve").ok
+        assert review_ops.decide(user("460105_info"), open_task(t.id).id, "approve").ok
+        return u, db.session.get(Teacher, t.id)
+
+    def propose_change(client):
+        _, t = _effective("变更", 50)
+        login(client, "2146000001_info")
+        return client.post(f"/teachers/{t.id}/change", data={**t.basic, "health": "2", "action": "submit"})
+
+    def revise_change(client):
+        from records import changes, review as review_ops
+        _, t = _effective("重报", 52)
+        assert changes.propose(user("2146000001_info"), t, {"health": "2"}, "", None).ok
+        assert review_ops.decide(user("460105_info"), open_task(t.id).id, "return", "不对").ok
+        change = changes.open_change(t.id, "change")
+        login(client, "2146000001_info")
+        return client.post(f"/changes/{change.id}/revise", data={**t.basic, "health": "3", "action": "submit"})
+
+    training = {"year": "2025", "training_type": "2", "name": "培训", "way": "1", "hours": "24"}
+
+    def add(client):
+        u, t = _effective("补充", 54)
+        login(client, u.username, service.initial_teacher_password(u.username))
+        return client.post(f"/teachers/{t.id}/additions/training", data=training)
+
+    def revise_addition(client):
+        from records import additions, review as review_ops
+        u, t = _effective("补充重报", 56)
+        assert additions.propose(u, t, "training", training).ok
+        assert review_ops.decide(user("2146000001_info"), open_task(t.id).id, "return", "不对").ok
+        change = additions.submissions(t.id)[0]
+        login(client, u.username, service.initial_teacher_password(u.username))
+        return client.post(f"/additions/{change.id}", data={**training, "action": "withdraw"})
+
     def login_route(client):
         return client.post("/login", data={"username": "2146000001_info", "password": PASSWORD})
 
-    return {"inbox.decide": decide, "inbox.claim": claim, "inbox.bulk_approve": bulk, "records.edit": edit,
+    return {"changes.propose": propose_change, "changes.revise": revise_change, "changes.add": add,
+            "changes.revise_addition": revise_addition,
+            "inbox.decide": decide, "inbox.claim": claim, "inbox.bulk_approve": bulk, "records.edit": edit,
             "records.import_sheet": imp, "accounts.create_teacher": create_teacher,
             "accounts.create_teachers_from_sheet": sheet, "accounts.withdraw_teacher": withdraw,
             "accounts.reset": reset, "accounts.generate": generate, "accounts.download_sheet": download,
@@ -115,7 +154,25 @@ def _cases():
 
 
 CASES = _cases()
-CORE_BLUEPRINTS = ("auth", "inbox", "records", "accounts", "audit", "home")
+
+
+def _set_row(client):
+    u = new_teacher("2146000001", "信息集", seq=38)
+    login(client, "2146000001_info")
+    return client.post(f"/teachers/{u.teacher_id}/sets/work/new", data={"unit": "甲校", "start": "2010-09"})
+
+
+def _set_row_delete(client):
+    from records import items
+    u = new_teacher("2146000001", "删行", seq=42)
+    t = db.session.get(Teacher, u.teacher_id)
+    item_id = items.save_item(u, t, "work", {"unit": "甲校", "start": "2010-09"}).item_id
+    login(client, "2146000001_info")
+    return client.post(f"/teachers/{u.teacher_id}/sets/work/{item_id}/delete")
+
+
+CASES.update({"records.set_row": _set_row, "records.set_row_delete": _set_row_delete})
+CORE_BLUEPRINTS = ("auth", "inbox", "records", "accounts", "audit", "home", "changes")
 
 
 def test_every_write_route_is_listed(app):

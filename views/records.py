@@ -1,4 +1,5 @@
-"""Teacher records: my record, the list of teachers in scope, a record, the fill form, submit, import."""
+"""Teacher records: my record, the list of teachers in scope, a record, the fill form, submit,
+rows of the repeatable sets, templates, import, export."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,10 +11,11 @@ from sqlalchemy import func, select
 from accounts.policy import MASKED_ROLES, allowed
 from models import Org, Teacher, db
 from models.teachers import RECORD_STATES
-from records import review, service
+from records import items, review, service
 from records.access import teacher_in_scope, teachers_in_scope_query
-from records.forms import basic_form_class, form_values, identity_values
-from records.presentation import record_rows
+from records.forms import basic_form_class, form_values, identity_values, set_form_class, set_form_data, set_form_values
+from records.indicators import set_by_key
+from records.presentation import record_rows, set_sections
 
 from .helpers import page_arg
 
@@ -77,7 +79,66 @@ def detail(teacher_id):
     teacher = _load(teacher_id, "record.view")
     return render_template("records/detail.html", teacher=teacher, rows=record_rows(teacher, current_user),
                            history=review.review_history(teacher.id), can_edit=service.can_edit(current_user, teacher),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), sections=set_sections(teacher, current_user))
+
+
+@bp.app_context_processor
+def _record_sets():
+    """`record_sets(teacher)` for any page that shows a record (the review task page includes the sets)."""
+    return {"record_sets": lambda teacher: set_sections(teacher, current_user)}
+
+
+# --- rows of the repeatable sets --------------------------------------------------------------
+
+def _set_of(teacher: Teacher, set_key: str):
+    info = set_by_key(set_key, teacher.org.school_type)
+    if info is None or set_key == "basic":
+        abort(404)
+    return info
+
+
+def _back(teacher: Teacher, set_key: str):
+    return redirect(url_for("records.detail", teacher_id=teacher.id) + f"#set-{set_key}")
+
+
+@bp.route("/teachers/<int:teacher_id>/sets/<set_key>/new", methods=["GET", "POST"])
+@bp.route("/teachers/<int:teacher_id>/sets/<set_key>/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def set_row(teacher_id, set_key, item_id=None):
+    teacher = _load(teacher_id, "record.edit")
+    info = _set_of(teacher, set_key)
+    item = None
+    if item_id is not None:
+        item = items.item_in_record(teacher, set_key, item_id)
+        if item is None:
+            abort(404)
+    refusal = items.set_refusal(current_user, teacher, set_key)[1]
+    if refusal:
+        flash(refusal, "error")
+        return _back(teacher, set_key)
+    Form = set_form_class(set_key, teacher.org.school_type)
+    form = Form(data=set_form_data(set_key, teacher.org.school_type, item.values if item else None)) \
+        if request.method == "GET" else Form()
+    problems: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = items.save_item(current_user, teacher, set_key, set_form_values(form), item_id)
+        if outcome.ok:
+            flash(outcome.message, "success")
+            return _back(teacher, set_key)
+        problems = outcome.problems
+        flash(outcome.message, "error")
+    return render_template("records/set_row.html", teacher=teacher, info=info, form=form, item=item,
+                           problems=problems)
+
+
+@bp.route("/teachers/<int:teacher_id>/sets/<set_key>/<int:item_id>/delete", methods=["POST"])
+@login_required
+def set_row_delete(teacher_id, set_key, item_id):
+    teacher = _load(teacher_id, "record.edit")
+    _set_of(teacher, set_key)
+    outcome = items.delete_item(current_user, teacher, set_key, item_id)
+    flash(outcome.message, "success" if outcome.ok else "error")
+    return _back(teacher, set_key)
 
 
 @bp.route("/teachers/<int:teacher_id>/edit", methods=["GET", "POST"])

@@ -17,3 +17,19 @@ def fill_basic_form(page, overrides: dict | None = None) -> None:
         page.select_option(f"select#{key}", label=label)
     for key, value in TYPED.items():
         page.fill(f"input#{key}", value)
+
+
+STUDY = {"education": "大学本科毕业", "normal_major": "是", "degree_level": "学士", "degree": "文学学士学位",
+         "degree_country": "中国", "study_mode": "全脱产"}
+STUDY_TYPED = {"education_institution": "海南师范大学", "major": "汉语言文学", "enrol_month": "2006-09",
+               "graduate_month": "2010-07", "degree_institution": "海南师范大学"}
+
+
+def add_study_row(page) -> None:
+    """The required 学习经历 set: one row, added from the record page."""
+    page.click("text=添加学习经历")
+    for key, label in STUDY.items():
+        page.select_option(f"select#{key}", label=label)
+    for key, value in STUDY_TYPED.items():
+        page.fill(f"#{key}", value)
+    page.click("button:has-text('保存')")

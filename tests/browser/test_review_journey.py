@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.browser.form_filler import fill_basic_form
+from tests.browser.form_filler import add_study_row, fill_basic_form
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -56,6 +56,7 @@ def test_teacher_school_county_journey(live_server, page):
     page.fill("#new_password", "Teach2026a")
     page.fill("#confirm", "Teach2026a")
     page.click("button:has-text('保存')")
+    add_study_row(page)
     page.click("text=填写 / 修改基本信息")
     fill_basic_form(page)
     page.screenshot(path=str(SHOTS / "1_teacher_form.png"), full_page=True)

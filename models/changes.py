@@ -18,6 +18,10 @@ class ChangeRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), nullable=False)
+    # "change": new values of the basic set (school → authority); "addition": a new row of a
+    # repeatable set (teacher → school), `set_key` naming the set.
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="change")
+    set_key: Mapped[str | None] = mapped_column(String(40))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
     state: Mapped[str] = mapped_column(String(20), nullable=False, default=CHANGE_PENDING)
     before: Mapped[dict] = mapped_column(JSON, nullable=False)     # field key → value when proposed

@@ -125,10 +125,14 @@ def propose(actor, teacher: Teacher, values: dict, reason: str, scan: bytes | No
     return Outcome(True, "变更申请已提交，等待审核单位审核", change=change)
 
 
-def open_change(teacher_id: int) -> ChangeRequest | None:
-    return db.session.scalars(select(ChangeRequest).where(ChangeRequest.teacher_id == teacher_id,
-                                                          ChangeRequest.state.in_((CHANGE_PENDING, CHANGE_RETURNED)))
-                              .order_by(ChangeRequest.id.desc())).first()
+def open_change(teacher_id: int, kind: str | None = None, set_key: str | None = None) -> ChangeRequest | None:
+    q = select(ChangeRequest).where(ChangeRequest.teacher_id == teacher_id,
+                                    ChangeRequest.state.in_((CHANGE_PENDING, CHANGE_RETURNED)))
+    if kind:
+        q = q.where(ChangeRequest.kind == kind)
+    if set_key:
+        q = q.where(ChangeRequest.set_key == set_key)
+    return db.session.scalars(q.order_by(ChangeRequest.id.desc())).first()
 
 
 def changes_of(teacher_id: int) -> list[ChangeRequest]:
@@ -137,6 +141,12 @@ def changes_of(teacher_id: int) -> list[ChangeRequest]:
 
 
 def display_rows(teacher: Teacher, change: ChangeRequest) -> list[tuple[str, str, str]]:
+    """(label, before, after) for the review page; an addition has no "before"."""
+    if change.kind == "addition":
+        from .indicators import set_by_key
+        info = set_by_key(change.set_key, teacher.org.school_type)
+        return [(f"{info.title}·{f.label}", "", f.shown(change.proposed.get(f.key)))
+                for f in info.fields if change.proposed.get(f.key) not in (None, "")]
     rows = []
     for key, new in change.proposed.items():
         f = field_by_key(key, teacher.org.school_type)
@@ -206,15 +216,15 @@ def withdraw(actor, change: ChangeRequest) -> Outcome:
 
 # --- what the diagram's actions and the review step do ---------------------------------------
 
-def _pending_change(teacher_id: int) -> ChangeRequest:
-    change = open_change(teacher_id)
+def _pending_change(teacher_id: int, kind: str = "change") -> ChangeRequest:
+    change = open_change(teacher_id, kind)
     if change is None:
         raise WorkflowError("找不到待生效的变更申请")
     return change
 
 
-def mark_returned(teacher_id: int, reason: str, user_id: int) -> None:
-    change = _pending_change(teacher_id)
+def mark_returned(teacher_id: int, reason: str, user_id: int, kind: str = "change") -> None:
+    change = _pending_change(teacher_id, kind)
     change.state, change.return_reason = CHANGE_RETURNED, reason
     change.decided_by_id, change.decided_at = user_id, utcnow()
 
@@ -253,7 +263,7 @@ def apply(teacher_id: int, reviewer_id: int | None) -> int:
     return number
 
 
-def close(teacher_id: int) -> None:
-    change = open_change(teacher_id)
+def close(teacher_id: int, kind: str = "change") -> None:
+    change = open_change(teacher_id, kind)
     if change is not None:
         change.state = CHANGE_WITHDRAWN

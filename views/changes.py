@@ -115,3 +115,82 @@ def _change_helpers():
     """What record pages show about change requests, without the records views knowing about them."""
     return {"record_changes": changes.changes_of, "holding_flow": changes.holding_flow,
             "may_propose_change": lambda teacher: changes.proposal_refusal(current_user, teacher) is None}
+
+
+# --- additions: a teacher adds a row to a repeatable set of an effective record ----------------
+
+@bp.route("/teachers/<int:teacher_id>/additions/<set_key>", methods=["GET", "POST"])
+@login_required
+def add(teacher_id, set_key):
+    from records import additions
+    from records.forms import set_form_class, set_form_data, set_form_values
+    teacher = teacher_in_scope(current_user, teacher_id)
+    if teacher is None:
+        abort(404)
+    info, refusal = additions.addition_refusal(current_user, teacher, set_key[:40])
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("records.detail", teacher_id=teacher.id))
+    Form = set_form_class(set_key, teacher.org.school_type)
+    form = Form(data=set_form_data(set_key, teacher.org.school_type, None)) if request.method == "GET" else Form()
+    problems = {}
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = additions.propose(current_user, teacher, set_key, set_form_values(form))
+        if outcome.ok:
+            flash(outcome.message, "success")
+            return redirect(url_for("records.detail", teacher_id=teacher.id))
+        problems = outcome.problems
+        flash(outcome.message, "error")
+    return render_template("changes/addition.html", teacher=teacher, info=info, form=form, problems=problems,
+                           change=None)
+
+
+@bp.route("/teachers/<int:teacher_id>/additions")
+@login_required
+def start_addition(teacher_id):
+    return redirect(url_for("changes.add", teacher_id=teacher_id, set_key=request.args.get("set", "")[:40] or "-"))
+
+
+@bp.route("/additions/<int:change_id>", methods=["GET", "POST"])
+@login_required
+def revise_addition(change_id):
+    from records import additions
+    from records.forms import set_form_class, set_form_data, set_form_values
+    from records.indicators import set_by_key
+    change = _change(change_id)
+    teacher = teacher_in_scope(current_user, change.teacher_id)
+    info = set_by_key(change.set_key, teacher.org.school_type)
+    Form = set_form_class(change.set_key, teacher.org.school_type)
+    form = Form(data=set_form_data(change.set_key, teacher.org.school_type, change.proposed)) \
+        if request.method == "GET" else Form()
+    problems = {}
+    if request.method == "POST" and form.validate_on_submit():
+        withdraw = request.form.get("action") == "withdraw"
+        outcome = additions.revise(current_user, change, None if withdraw else set_form_values(form), withdraw)
+        if outcome.ok:
+            flash(outcome.message, "success")
+            return redirect(url_for("records.detail", teacher_id=teacher.id))
+        problems = outcome.problems
+        flash(outcome.message, "error")
+    return render_template("changes/addition.html", teacher=teacher, info=info, form=form, problems=problems,
+                           change=change)
+
+
+@bp.app_context_processor
+def _addition_helpers():
+    def addable_sets(teacher):
+        from records import additions
+        from records.indicators import sets_for
+        if current_user.role != "teacher" or teacher.state != "effective":
+            return []
+        return [s for s in sets_for(teacher.org.school_type)
+                if s.key != "basic" and additions.addition_refusal(current_user, teacher, s.key)[1] is None]
+
+    def addition_submissions(teacher):
+        from records import additions
+        return additions.submissions(teacher.id)
+    def set_title(teacher, set_key):
+        from records.indicators import set_by_key
+        info = set_by_key(set_key, teacher.org.school_type)
+        return info.title if info else set_key
+    return {"addable_sets": addable_sets, "addition_submissions": addition_submissions, "set_title": set_title}

@@ -58,12 +58,18 @@ def task_page(task_id):
         abort(404)
     if task.task_key == "fill":
         return redirect(url_for("records.edit", teacher_id=task.subject_teacher_id))
+    if task.process_key in ("monthly_report", "province_report"):  # a unit's report, not a teacher's record
+        return redirect(url_for("reports.from_task", task_id=task.id))
     teacher = teacher_in_scope(current_user, task.subject_teacher_id)
     if teacher is None:
         abort(404)
-    change = changes.open_change(teacher.id) if task.task_key in ("change_review", "revise_change") else None
+    kind = {"change_review": "change", "revise_change": "change",
+            "addition_review": "addition", "revise_addition": "addition"}.get(task.task_key)
+    change = changes.open_change(teacher.id, kind) if kind else None
     if task.task_key == "revise_change" and change is not None:
         return redirect(url_for("changes.revise", change_id=change.id))
+    if task.task_key == "revise_addition" and change is not None:
+        return redirect(url_for("changes.revise_addition", change_id=change.id))
     return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher, current_user),
                            history=review.review_history(teacher.id), change=change,
                            change_rows=changes.display_rows(teacher, change) if change else [])

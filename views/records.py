@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from accounts.policy import MASKED_ROLES, allowed
 from models import Org, Teacher, db
 from models.teachers import RECORD_STATES
+from records import history as record_history
 from records import items, review, service
 from records.access import teacher_in_scope, teachers_in_scope_query
 from records.forms import basic_form_class, form_values, identity_values, set_form_class, set_form_data, set_form_values
@@ -139,6 +140,23 @@ def set_row_delete(teacher_id, set_key, item_id):
     outcome = items.delete_item(current_user, teacher, set_key, item_id)
     flash(outcome.message, "success" if outcome.ok else "error")
     return _back(teacher, set_key)
+
+
+@bp.route("/teachers/<int:teacher_id>/history")
+@login_required
+def history(teacher_id):
+    teacher = _load(teacher_id, "record.view")
+    kept = record_history.versions(teacher.id)
+    by_number = {v.number: v for v in kept}
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    changes = None
+    if a in by_number and b in by_number and a != b:
+        older, newer = sorted((by_number[a], by_number[b]), key=lambda v: v.number)
+        changes = record_history.diff(teacher, older, newer)
+    elif kept and (a or b):
+        flash("请选择两个不同的版本进行比较", "warning")
+    return render_template("records/history.html", teacher=teacher, versions=kept, changes=changes, a=a, b=b,
+                           duties=record_history.responsibilities(teacher, kept))
 
 
 @bp.route("/teachers/<int:teacher_id>/edit", methods=["GET", "POST"])

@@ -120,8 +120,26 @@ def close_change() -> None:
     _subject_effect("close_change", run)
 
 
+def apply_addition() -> None:
+    """Add the subject teacher's approved new row to the record, as a new effective version."""
+    def run(teacher_id, user_id):
+        from records import additions
+        additions.apply(teacher_id, user_id)
+    _subject_effect("apply_addition", run)
+
+
+def close_addition() -> None:
+    """Close the subject teacher's returned addition as withdrawn."""
+    def run(teacher_id, _user_id):
+        from records import changes
+        changes.close(teacher_id, "addition")
+    _subject_effect("close_addition", run)
+
+
 ACTIONS: dict[str, Callable] = {
     "make_effective": make_effective,
+    "apply_addition": apply_addition,
+    "close_addition": close_addition,
     "apply_change": apply_change,
     "close_change": close_change,
     "remind": remind,
@@ -129,6 +147,8 @@ ACTIONS: dict[str, Callable] = {
 }
 
 ACTION_LABELS = {
+    "apply_addition": "把教师补充、经学校审核通过的一条信息加入记录，并保存一个新的记录版本",
+    "close_addition": "将教师被退回的补充信息标记为已撤回",
     "apply_change": "使教师的变更申请生效：写入新值并保存一个新的记录版本（身份证件号变更时登录名随之变更）",
     "close_change": "将教师的变更申请标记为已撤回",
     "make_effective": "使教师记录生效，并保存一个新的记录版本",

@@ -18,6 +18,8 @@ def upgrade():
         "change_requests",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False, server_default="change"),
+        sa.Column("set_key", sa.String(length=40), nullable=True),
         sa.Column("instance_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("before", sa.JSON(), nullable=False),

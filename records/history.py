@@ -1,0 +1,77 @@
+"""Versions of a record and who answers for each value (谁填报谁负责，谁审核谁负责).
+
+Every effective version is a RecordVersion snapshot. For each field of the latest version, the
+responsible filler and reviewer are those of the oldest version in the unbroken run of versions
+holding the same value: the version in which that value was entered and approved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from models import RecordVersion, User, db
+
+from .indicators import CODE, basic_fields
+
+
+@dataclass
+class Responsibility:
+    label: str
+    value: str
+    entered_by: str
+    reviewed_by: str
+    reviewed_at: object
+    version: int
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def versions(teacher_id: int) -> list[RecordVersion]:
+    return list(db.session.scalars(select(RecordVersion).where(RecordVersion.teacher_id == teacher_id)
+                                   .order_by(RecordVersion.number)))
+
+
+def _display(field, value) -> str:
+    if value in (None, ""):
+        return ""
+    return field.code_table.name_of(value) if field.kind == CODE else str(value)
+
+
+def _names(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def responsibilities(teacher, history: list[RecordVersion]) -> list[Responsibility]:
+    if not history:
+        return []
+    names = _names([v.filled_by_id for v in history] + [v.reviewed_by_id for v in history])
+    latest = history[-1]
+    out = []
+    for f in basic_fields(teacher.org.school_type):
+        value = (latest.basic or {}).get(f.key)
+        origin = latest
+        for v in reversed(history[:-1]):
+            if (v.basic or {}).get(f.key) != value:
+                break
+            origin = v
+        out.append(Responsibility(f.label, _display(f, value), names.get(origin.filled_by_id, "—"),
+                                  names.get(origin.reviewed_by_id, "—"), origin.created_at, origin.number))
+    return out
+
+
+def diff(teacher, older: RecordVersion, newer: RecordVersion) -> list[Change]:
+    changes = []
+    for f in basic_fields(teacher.org.school_type):
+        a, b = (older.basic or {}).get(f.key), (newer.basic or {}).get(f.key)
+        if a != b:
+            changes.append(Change(f.label, _display(f, a), _display(f, b)))
+    return changes

@@ -1,0 +1,179 @@
+"""Monthly reports: the list of the user's subtree (own report, units below, overdue ones), a
+report page with its figures and the submit form, the year-end summary, the xlsx download, and
+the managers and report addresses of a unit.
+
+Load, check, act: reports come only through `report_in_scope` (own subtree); submitting is the
+open task's completion (only its candidate may); managers and addresses are edited by the unit's
+own system or information administrator, or by one of a unit above.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+import io
+
+import workflows
+from models import HumanTask, MonthlyReport, Org, ReportSetting, UnitManager, db, write_intent
+from models.scheduling import REPORT_PROVINCE
+from models.users import ROLE_INFO_ADMIN, ROLE_SYS_ADMIN
+from orgs.scope import org_in_scope
+from reports import FIGURE_COLUMNS, ReportRefused, period_of, submit_report, submit_year_end
+from reports.opening import period_label
+from reports.service import (
+    YEAR_END_TASK,
+    compiled_rows,
+    current_figures,
+    open_task,
+    periods_visible_to,
+    report_in_scope,
+    report_xlsx,
+    reports_visible_to,
+    xlsx_name,
+)
+from reports.setup import add_manager, remove_manager, save_settings
+from reports.units import level_above
+
+bp = Blueprint("reports", __name__)
+VIEW_ROLES = ("info_admin", "query", "sys_admin", "process_admin")
+SETTINGS_ROLES = (ROLE_SYS_ADMIN, ROLE_INFO_ADMIN)
+
+
+def _require_viewer():
+    if current_user.role not in VIEW_ROLES:
+        abort(403)
+
+
+def _load(report_id: int) -> MonthlyReport:
+    _require_viewer()
+    report = report_in_scope(current_user, report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/reports")
+@login_required
+def index():
+    _require_viewer()
+    now = workflows.engine_now()
+    periods = periods_visible_to(current_user)
+    period = request.args.get("period") or (periods[0] if periods else period_of(now))
+    if period not in periods and periods:
+        period = periods[0]
+    reports = reports_visible_to(current_user, period)
+    own = [r for r in reports if r.org_id == current_user.org_id]
+    below = [r for r in reports if r.org_id != current_user.org_id]
+    overdue = [r for r in below if r.is_overdue(now)]
+    return render_template("reports/index.html", period=period, periods=periods, label=period_label(period),
+                           own=own, below=below, overdue=overdue, now=now)
+
+
+@bp.route("/reports/<int:report_id>")
+@login_required
+def detail(report_id):
+    report = _load(report_id)
+    now = workflows.engine_now()
+    task = open_task(report)
+    may_submit = task is not None and workflows.may_act(current_user, candidate_org_id=task.candidate_org_id,
+                                                         candidate_role=task.candidate_role, subject_teacher_id=None)
+    rows = compiled_rows(report.period) if report.kind == REPORT_PROVINCE else None
+    if rows is not None and report.status == "submitted" and report.figures:
+        rows = report.figures.get("units", [])
+    above = level_above(report.org) if report.kind != REPORT_PROVINCE else None
+    setting = db.session.get(ReportSetting, above.id if above else report.org_id)
+    recipient = (setting.inbox_email if above else setting.upstream_email) if setting else None
+    return render_template("reports/detail.html", report=report, figures=current_figures(report), columns=FIGURE_COLUMNS,
+                           task=task, may_submit=may_submit, year_end_task=YEAR_END_TASK, rows=rows, now=now,
+                           label=period_label(report.period), recipient=recipient, above=above,
+                           events=workflows.instance_events(report.instance_id) if report.instance_id else [])
+
+
+@bp.route("/reports/<int:report_id>/submit", methods=["POST"])
+@login_required
+def submit(report_id):
+    report = _load(report_id)
+    try:
+        message = submit_report(current_user, report, request.form.get("remark", ""))
+        flash(message, "success")
+    except ReportRefused as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("reports.detail", report_id=report.id))
+
+
+@bp.route("/reports/<int:report_id>/year-end", methods=["POST"])
+@login_required
+def year_end(report_id):
+    report = _load(report_id)
+    try:
+        flash(submit_year_end(current_user, report, request.form.get("summary", "")), "success")
+    except ReportRefused as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("reports.detail", report_id=report.id))
+
+
+@bp.route("/reports/<int:report_id>/xlsx")
+@login_required
+def download(report_id):
+    report = _load(report_id)
+    data = report_xlsx(report)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=xlsx_name(report),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/reports/task/<int:task_id>")
+@login_required
+def from_task(task_id):
+    """A report task opened from the inbox: its report page."""
+    _require_viewer()
+    task = db.session.get(HumanTask, task_id)
+    report = None
+    if task is not None:
+        report = db.session.query(MonthlyReport).filter(MonthlyReport.instance_id == task.instance_id).first()
+    if report is None or report_in_scope(current_user, report.id) is None:
+        abort(404)
+    return redirect(url_for("reports.detail", report_id=report.id))
+
+
+# ----------------------------------------------------------------------------- managers and addresses
+
+def _settings_unit(org_id: int) -> Org:
+    if current_user.role not in SETTINGS_ROLES:
+        abort(403)
+    org = org_in_scope(current_user, org_id)
+    if org is None:
+        abort(404)
+    return org
+
+
+@bp.route("/units/<int:org_id>/deadlines", methods=["GET", "POST"])
+@login_required
+def unit_settings(org_id):
+    org = _settings_unit(org_id)
+    if request.method == "POST":
+        action = request.form.get("action")
+        with write_intent():
+            try:
+                if action == "add_manager":
+                    add_manager(current_user, org, request.form.get("name", ""), request.form.get("email", ""),
+                                daily_digest=request.form.get("daily_digest") == "1")
+                    flash("已添加负责人", "success")
+                elif action == "remove_manager":
+                    manager = db.session.get(UnitManager, int(request.form.get("manager_id", "0") or 0))
+                    if manager is None or manager.org_id != org.id:
+                        abort(404)
+                    remove_manager(current_user, manager)
+                    flash("已移除负责人", "success")
+                elif action == "settings":
+                    save_settings(current_user, org, request.form.get("inbox_email"), request.form.get("upstream_email"))
+                    flash("已保存月报接收邮箱", "success")
+                else:
+                    abort(400)
+                db.session.commit()
+            except ValueError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+        return redirect(url_for("reports.unit_settings", org_id=org.id))
+    managers = db.session.query(UnitManager).filter(UnitManager.org_id == org.id, UnitManager.active.is_(True)).all()
+    return render_template("reports/settings.html", org=org, managers=managers,
+                           setting=db.session.get(ReportSetting, org.id))

@@ -2,7 +2,7 @@
 
 Personal number format (13 characters): `46` (Hainan's province code) + the 4-digit year the record
 first took effect + a 6-digit sequence within that year + one check character computed like the
-resident ID's (ISO 7064 MOD 11-2: weights 2^(n-i) mod 11, result 0–9 or X), e.g. `462026000001` + `8`.
+resident ID's (ISO 7064 MOD 11-2: weights 2^(n-i) mod 11, result 0–9 or X), e.g. `462026000001` + `9`.
 It is given once, when the reviewing authority approves the first collection, and never changes:
 a transfer moves the record (and its number) to another school; it never makes a second one.
 """

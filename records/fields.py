@@ -124,6 +124,18 @@ class AnyOf:
         return any(c.holds(values) for c in self.conditions)
 
 
+def describe_condition(cond, fields: dict) -> str:
+    """A condition in words, for instructions: 学历为“无”时 / 学位层次不为“无”时."""
+    if isinstance(cond, (AllOf, AnyOf)):
+        joiner = "且" if isinstance(cond, AllOf) else "或"
+        return joiner.join(describe_condition(c, fields).removesuffix("时") for c in cond.conditions) + "时"
+    f = fields.get(cond.key)
+    if f is None:
+        return ""
+    names = "、".join(f"“{f.code_table.name_of(c) if f.table else c}”" for c in sorted(cond.codes))
+    return f"{f.label}{'不为' if cond.negate else '为'}{names}时"
+
+
 def equals(key: str, *codes: str) -> When:
     return When(key, frozenset(codes))
 

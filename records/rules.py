@@ -3,6 +3,7 @@
 A row rule's `check(values, fields, today)` gets the row's clean values and the set's resolved
 fields by key and returns (field key, message) pairs; the caller puts the column in front
 ("【任职结束年月】…"). A rule whose fields are not in a school type's variant does nothing.
+Every rule also says what it asks in words (`describe(fields)`), for the templates' instructions.
 A set rule's `check(rows, fields)` gets [(ref, values)] for one teacher's rows of the set and
 returns (ref, field key, message) triples; `ref` is whatever the caller uses to point at a row
 (the Excel row number, the stored row's id).
@@ -42,6 +43,10 @@ class Order:
             return [(self.then, f"“{b}”早于{first} {a}：不能早于{first}")]
         return []
 
+    def describe(self, fields):
+        a, b = fields[self.first].label, fields[self.then].label
+        return f"{b}须{'晚于' if self.strict else '不早于'}{a}"
+
 
 @dataclass(frozen=True)
 class Differs:
@@ -56,6 +61,9 @@ class Differs:
             f = fields[self.other]
             return [(self.other, f"“{_name(f, b)}”与{fields[self.key].label}相同：两者须不同")]
         return []
+
+    def describe(self, fields):
+        return f"{fields[self.other].label}须与{fields[self.key].label}不同"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,9 @@ class Linked:
         names = "、".join(c.name for c in f.code_table.codes if c.code in allowed)
         return [(self.key, f"“{_name(f, value)}”与{g.label}“{_name(g, by)}”不对应。可填：{names}")]
 
+    def describe(self, fields):
+        return f"{fields[self.key].label}须与{fields[self.by].label}对应"
+
 
 @dataclass(frozen=True)
 class Forces:
@@ -100,6 +111,12 @@ class Forces:
         return [(self.key, f"“{_name(f, value) if value else ''}”不符合：{g.label}为“{g.shown(values.get(g.key))}”时"
                            f"只能填{wanted}")]
 
+    def describe(self, fields):
+        f, g = fields[self.key], fields[self.condition.key]
+        shown = "、".join(f"“{_name(g, c)}”" for c in sorted(self.condition.codes))
+        wanted = "、".join(f"“{_name(f, c)}”" for c in sorted(self.codes))
+        return f"{g.label}为{shown}时，{f.label}只能填{wanted}"
+
 
 @dataclass(frozen=True)
 class NotCode:
@@ -115,6 +132,9 @@ class NotCode:
             return [(self.key, f"“{_name(fields[self.key], value)}”不可选：{self.why}")]
         return []
 
+    def describe(self, fields):
+        return self.why
+
 
 @dataclass(frozen=True)
 class PastYear:
@@ -127,6 +147,9 @@ class PastYear:
         if value and self.key in fields and int(value[:4]) >= today.year:
             return [(self.key, f"“{value}”尚未结束：只能填 {today.year - 1} 年及以前的年度（当年的情况次年填报）")]
         return []
+
+    def describe(self, fields):
+        return f"{fields[self.key].label}只能是已结束的年度（当年的情况次年填报）"
 
 
 @dataclass(frozen=True)
@@ -143,6 +166,9 @@ class NotLess:
         if float(b) < float(a):
             return [(self.big, f"“{b}”小于{fields[self.small].label} {a}：不能小于{fields[self.small].label}")]
         return []
+
+    def describe(self, fields):
+        return f"{fields[self.big].label}不能小于{fields[self.small].label}"
 
 
 def order(first: str, then: str) -> Order:
@@ -181,6 +207,9 @@ class OpenEndLatest:
             out.append((ref, self.end, f"为空（至今）的只能有一段：{start_label}同为 {latest} 的另一段也未填{end_label}"))
         return out
 
+    def describe(self, fields):
+        return f"只有最近一段（{fields[self.start].label}最晚的一行）可以不填{fields[self.end].label}，表示“至今”"
+
 
 @dataclass(frozen=True)
 class UniqueBy:
@@ -205,6 +234,24 @@ class UniqueBy:
                 seen[key] = ref
         return out
 
+    def describe(self, fields):
+        return f"同一教师每个{'、'.join(fields[k].label for k in self.keys)}只能有一行"
+
 
 def unique_by(*keys: str) -> UniqueBy:
     return UniqueBy(tuple(keys))
+
+
+def rule_keys(rule) -> set[str]:
+    """The field keys a rule reads (a rule applies to a school type's variant only when it has them all)."""
+    keys = {getattr(rule, a) for a in ("first", "then", "key", "other", "by", "start", "end", "small", "big")
+            if isinstance(getattr(rule, a, None), str)}
+    keys |= set(getattr(rule, "keys", ()))
+    condition = getattr(rule, "condition", None)
+    if condition is not None:
+        keys.add(condition.key)
+    return keys
+
+
+def applicable(rules, fields) -> list:
+    return [r for r in rules if rule_keys(r) <= set(fields)]

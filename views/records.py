@@ -2,7 +2,7 @@
 rows of the repeatable sets, templates, import, export."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,7 +15,8 @@ from records import history as record_history
 from records import items, review, service
 from records.access import teacher_in_scope, teachers_in_scope_query
 from records.forms import basic_form_class, form_values, identity_values, set_form_class, set_form_data, set_form_values
-from records.indicators import set_by_key
+from records import sheets
+from records.indicators import GROUP_LABELS, GROUP_TYPES, SETS, school_group, set_by_key
 from records.presentation import record_rows, set_sections
 
 from .helpers import page_arg
@@ -198,3 +199,36 @@ def import_sheet():
         result = service.import_basic_sheet(current_user, form.file.data.read(), form.file.data.filename or "")
         flash(result.message, "success" if result.ok else "error")
     return render_template("records/import.html", form=form, result=result)
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    from urllib.parse import quote
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+                             "Cache-Control": "no-store"})
+
+
+def _own_group() -> str | None:
+    org = current_user.org
+    return school_group(org.school_type) if org is not None and org.kind == "school" else None
+
+
+@bp.route("/templates")
+@login_required
+def templates():
+    groups = list(GROUP_TYPES)
+    table = [(s, [GROUP_TYPES[g] if s.applies_to(g) else None for g in groups]) for s in SETS.values()]
+    return render_template("records/templates.html", table=table, groups=groups, labels=GROUP_LABELS,
+                           own=_own_group(), is_bureau=current_user.org.kind != "school")
+
+
+@bp.route("/templates/<set_key>/<school_type>.xlsx")
+@login_required
+def template_download(set_key, school_type):
+    if school_type not in GROUP_TYPES.values() or set_by_key(set_key, school_type) is None:
+        abort(404)
+    with_school = set_key == "basic" and request.args.get("school") == "1"
+    data = sheets.build_workbook(set_key, school_type, with_school=with_school)
+    return xlsx_response(data, sheets.file_name(set_key, school_type))

@@ -34,8 +34,8 @@ def run_daily_digest(now: dt.datetime) -> list[str]:
     with write_intent():
         try:
             claimed = db.session.execute(insert_ignoring_duplicates(SR).values(
-                job="daily_digest", period=day, ran_at=now, detail=None)).rowcount
-            if claimed != 1:
+                job="daily_digest", period=day, ran_at=now, detail=None).returning(SR.c.id)).scalar()
+            if claimed is None:
                 db.session.rollback()
                 return []
             held = db.session.execute(select(N.c.id, N.c.recipient_email, N.c.title, N.c.created_at)

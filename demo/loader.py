@@ -34,6 +34,7 @@ def load_demo(echo=print) -> None:
     if db.session.scalar(select(func.count()).select_from(Teacher)) == 0:
         _teachers(echo)
         _drive_states(echo)
+        _after_effect(echo)
     else:
         echo("教师数据已存在，跳过导入")
     echo(f"演示数据就绪。所有演示账号的密码：{DEMO_PASSWORD}")
@@ -65,6 +66,31 @@ def _teachers(echo) -> None:
     if not outcome.ok:
         raise SystemExit("演示教师导入失败：" + "; ".join(str(p) for p in outcome.problems[:5]))
     echo(outcome.message)
+
+
+def _after_effect(echo) -> None:
+    """In every school, the first effective record gets a pending change request (the authority's
+    inbox) and the second a teacher's addition of a training (the school's inbox)."""
+    from records import additions, changes
+    from models.teachers import STATE_EFFECTIVE
+    admins = {u.org_id: u for u in db.session.scalars(select(User).where(User.role == ROLE_INFO_ADMIN))}
+    by_school: dict[int, list[Teacher]] = {}
+    for t in db.session.scalars(select(Teacher).where(Teacher.state == STATE_EFFECTIVE).order_by(Teacher.id)):
+        by_school.setdefault(t.org_id, []).append(t)
+    made = 0
+    for org_id, teachers in by_school.items():
+        if len(teachers) >= 1:
+            out = changes.propose(admins[org_id], teachers[0], {"marital_status": "20", "health": "1"}, "", None)
+            if not out.ok:
+                out = changes.propose(admins[org_id], teachers[0], {"remarks": "婚姻状况已核实"}, "", None)
+            made += out.ok
+        if len(teachers) >= 2:
+            teacher_user = db.session.scalars(select(User).where(User.teacher_id == teachers[1].id)).one()
+            out = additions.propose(teacher_user, teachers[1], "training",
+                                    {"year": "2025", "training_type": "2", "name": "海南省中小学教师信息技术应用能力提升培训",
+                                     "way": "2", "hours": "24"})
+            made += out.ok
+    echo(f"变更申请与补充信息：{made} 条待审核")
 
 
 def _drive_states(echo) -> None:

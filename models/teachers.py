@@ -19,12 +19,14 @@ STATE_SUBMITTED = "submitted"          # waiting for the school
 STATE_SCHOOL_APPROVED = "school_approved"  # waiting for the reviewing authority
 STATE_EFFECTIVE = "effective"
 STATE_RETURNED = "returned"
+STATE_LEFT = "left"                    # left the unit through the departure flow; kept, read-only
 RECORD_STATES = {
     STATE_DRAFT: "未报送",
     STATE_SUBMITTED: "待学校审核",
     STATE_SCHOOL_APPROVED: "待主管部门审核",
     STATE_EFFECTIVE: "已生效",
     STATE_RETURNED: "已退回",
+    STATE_LEFT: "已离岗",
 }
 LOCKED_STATES = (STATE_SUBMITTED, STATE_SCHOOL_APPROVED)
 

@@ -142,6 +142,9 @@ def changes_of(teacher_id: int) -> list[ChangeRequest]:
 
 def display_rows(teacher: Teacher, change: ChangeRequest) -> list[tuple[str, str, str]]:
     """(label, before, after) for the review page; an addition has no "before"."""
+    if change.kind == "departure":
+        from .departures import display_rows as departure_rows
+        return departure_rows(change)
     if change.kind == "addition":
         from .indicators import set_by_key
         info = set_by_key(change.set_key, teacher.org.school_type)

@@ -16,7 +16,9 @@ from workflows.errors import TaskAlreadyHandled, WorkflowError
 
 from .access import task_for_user
 
-REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_review")
+REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_review", "departure_review")
+# Review steps whose return is recorded on a ChangeRequest of this kind.
+RETURN_KINDS = {"change_review": "change", "addition_review": "addition", "departure_review": "departure"}
 DECISIONS = {"approve": "通过", "return": "退回"}
 
 
@@ -52,10 +54,9 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
                 raise ReviewRefused("该任务已被其他人领取，请先由其释放")
             teacher_name = db.session.get(Teacher, task.subject_teacher_id).name if task.subject_teacher_id else ""
             step, teacher_id, task_id = task.task_name, task.subject_teacher_id, task.id
-            if task.task_key in ("change_review", "addition_review") and decision == "return":
+            if task.task_key in RETURN_KINDS and decision == "return":
                 from . import changes
-                changes.mark_returned(teacher_id, reason, user.id,
-                                      "change" if task.task_key == "change_review" else "addition")
+                changes.mark_returned(teacher_id, reason, user.id, RETURN_KINDS[task.task_key])
             workflows.complete_task(task_id, user, {"decision": decision, "reason": reason})
             audit.record("review_" + decision, object_type="teacher", object_id=teacher_id,
                          after={"step": step, "decision": decision, "reason": reason})

@@ -143,10 +143,15 @@ def _cases():
         login(client, u.username, service.initial_teacher_password(u.username))
         return client.post(f"/additions/{change.id}", data={**training, "action": "withdraw"})
 
+    def departure(client):
+        _, t = _effective("离岗", 58)
+        login(client, "2146000001_info")
+        return client.post(f"/teachers/{t.id}/departure", data={"reason": "retired", "date": "2026-12-31"})
+
     def login_route(client):
         return client.post("/login", data={"username": "2146000001_info", "password": PASSWORD})
 
-    return {"changes.propose": propose_change, "changes.revise": revise_change, "changes.add": add,
+    return {"changes.departure": departure, "changes.propose": propose_change, "changes.revise": revise_change, "changes.add": add,
             "changes.revise_addition": revise_addition,
             "inbox.decide": decide, "inbox.claim": claim, "inbox.bulk_approve": bulk, "records.edit": edit,
             "records.import_sheet": imp, "accounts.create_teacher": create_teacher,

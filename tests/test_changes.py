@@ -125,3 +125,27 @@ def test_change_over_http_with_scan_and_scope(province):
     other = province.test_client()
     other.post("/login", data={"username": "460106_info", "password": PASSWORD})
     assert other.get(f"/changes/{change.id}/attachment").status_code == 404
+
+
+def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
+    from records import departures
+    u, t = effective_teacher("离岗", 20)
+    bad = departures.propose(user("2146000001_info"), t, "holiday", "2026-13-01", "")
+    assert not bad.ok and "reason" in bad.problems and "date" in bad.problems
+    assert departures.propose(user("2146000001_info"), t, "retired", "2026-12-31", "正常退休").ok
+    # while it is open, a change request is refused naming the flow
+    refused = changes.propose(user("2146000001_info"), db.session.get(Teacher, t.id), {"health": "2"}, "", None)
+    assert not refused.ok and "教师离岗登记" in refused.message
+    # returned: the registration is void with the reason, the record unchanged
+    assert review.decide(user("460105_info"), open_task(t.id).id, "return", "退休审批文件未到").ok
+    assert db.session.get(Teacher, t.id).state == "effective"
+    assert db.session.query(ChangeRequest).filter_by(kind="departure").one().return_reason == "退休审批文件未到"
+    # filed again and approved: 已离岗, login disabled, the record and its versions kept
+    assert departures.propose(user("2146000001_info"), db.session.get(Teacher, t.id), "retired", "2026-12-31", "").ok
+    assert review.decide(user("460105_info"), open_task(t.id).id, "approve").ok
+    t = db.session.get(Teacher, t.id)
+    assert t.state == "left" and db.session.get(User, u.id).active is False
+    assert db.session.query(RecordVersion).filter_by(teacher_id=t.id).count() == 2
+    client = province.test_client()
+    page = client.post("/login", data={"username": u.username, "password": "x"}, follow_redirects=True)
+    assert "账号或密码错误" in page.get_data(as_text=True)

@@ -55,7 +55,7 @@ def init_views(app) -> None:
         user = db.session.get(User, int(user_id))
         if user.session_token != current:
             db.session.refresh(user)
-        return user
+        return user if user.active else None  # a disabled account's open sessions end too
 
     @app.before_request
     def _force_password_change():

@@ -113,8 +113,10 @@ def attachment(change_id):
 @bp.app_context_processor
 def _change_helpers():
     """What record pages show about change requests, without the records views knowing about them."""
+    from records import departures
     return {"record_changes": changes.changes_of, "holding_flow": changes.holding_flow,
-            "may_propose_change": lambda teacher: changes.proposal_refusal(current_user, teacher) is None}
+            "may_propose_change": lambda teacher: changes.proposal_refusal(current_user, teacher) is None,
+            "may_register_departure": lambda teacher: departures.refusal(current_user, teacher) is None}
 
 
 # --- additions: a teacher adds a row to a repeatable set of an effective record ----------------
@@ -194,3 +196,27 @@ def _addition_helpers():
         info = set_by_key(set_key, teacher.org.school_type)
         return info.title if info else set_key
     return {"addable_sets": addable_sets, "addition_submissions": addition_submissions, "set_title": set_title}
+
+
+# --- departures: a teacher leaving is a reviewed status change ---------------------------------
+
+@bp.route("/teachers/<int:teacher_id>/departure", methods=["GET", "POST"])
+@login_required
+def departure(teacher_id):
+    from records import departures
+    teacher = _teacher(teacher_id)
+    why = departures.refusal(current_user, teacher)
+    if why:
+        flash(why, "error")
+        return redirect(url_for("records.detail", teacher_id=teacher.id))
+    form, problems = ActionForm(), {}
+    values = {k: request.form.get(k, "") for k in ("reason", "date", "remark")}
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = departures.propose(current_user, teacher, values["reason"], values["date"], values["remark"])
+        if outcome.ok:
+            flash(outcome.message, "success")
+            return redirect(url_for("records.detail", teacher_id=teacher.id))
+        problems = outcome.problems
+        flash(outcome.message, "error")
+    return render_template("changes/departure.html", teacher=teacher, form=form, problems=problems, values=values,
+                           reasons=departures.REASONS)

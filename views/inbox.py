@@ -64,7 +64,8 @@ def task_page(task_id):
     if teacher is None:
         abort(404)
     kind = {"change_review": "change", "revise_change": "change",
-            "addition_review": "addition", "revise_addition": "addition"}.get(task.task_key)
+            "addition_review": "addition", "revise_addition": "addition",
+            "departure_review": "departure"}.get(task.task_key)
     change = changes.open_change(teacher.id, kind) if kind else None
     if task.task_key == "revise_change" and change is not None:
         return redirect(url_for("changes.revise", change_id=change.id))

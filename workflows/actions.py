@@ -136,8 +136,24 @@ def close_addition() -> None:
     _subject_effect("close_addition", run)
 
 
+def apply_departure() -> None:
+    """Mark the subject teacher as having left (record kept, login disabled), as a new version."""
+    def run(teacher_id, user_id):
+        from records import departures
+        departures.apply(teacher_id, user_id)
+    _subject_effect("apply_departure", run)
+
+
+def close_departure() -> None:
+    """End a returned departure registration (its reason stays on it)."""
+    ctx = current()
+    ctx.actions_called.append("close_departure")
+
+
 ACTIONS: dict[str, Callable] = {
     "make_effective": make_effective,
+    "apply_departure": apply_departure,
+    "close_departure": close_departure,
     "apply_addition": apply_addition,
     "close_addition": close_addition,
     "apply_change": apply_change,
@@ -147,6 +163,8 @@ ACTIONS: dict[str, Callable] = {
 }
 
 ACTION_LABELS = {
+    "apply_departure": "教师离岗：记录标记为已离岗并停用其登录，保存一个新的记录版本（记录永不删除）",
+    "close_departure": "结束被退回的离岗登记（退回原因保留在登记上）",
     "apply_addition": "把教师补充、经学校审核通过的一条信息加入记录，并保存一个新的记录版本",
     "close_addition": "将教师被退回的补充信息标记为已撤回",
     "apply_change": "使教师的变更申请生效：写入新值并保存一个新的记录版本（身份证件号变更时登录名随之变更）",

@@ -32,13 +32,20 @@ def _floor_setup():
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
     from SpiffWorkflow.util.task import TaskState
 
+    # The diagram's timer expressions call the deadline functions the product offers to diagrams
+    # (pure functions: working days, month ends); bare Spiff gets the same ones, plus no-op actions.
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+    from workflows.timers import SCRIPT_FUNCTIONS
+    engine = PythonScriptEngine(environment=TaskDataEnvironment(
+        {**SCRIPT_FUNCTIONS, "make_effective": lambda: None, "remind": lambda key: None, "escalate": lambda key: None}))
+
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_bpmn_xml(etree.fromstring(DIAGRAM.read_bytes()), filename=DIAGRAM.name)
     spec = parser.get_spec("teacher_collection")
     subprocess_specs = parser.get_subprocess_specs("teacher_collection")
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 
-    wf = BpmnWorkflow(spec, subprocess_specs)
+    wf = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
     wf.do_engine_steps()
     fill = wf.get_tasks(state=TaskState.READY, manual=True)[0]
     fill.data.update({"decision": "submit"})
@@ -48,6 +55,7 @@ def _floor_setup():
 
     def one():
         restored = serializer.deserialize_json(state)
+        restored.script_engine = engine
         task = restored.get_tasks(state=TaskState.READY, manual=True)[0]
         assert task.task_spec.bpmn_id == "school_review"
         task.data.update({"decision": "approve"})

@@ -3,6 +3,7 @@ from .audit import AuditEntry, PasswordSheet
 from .changes import ChangeRequest
 from .db import Base, db, utcnow, write_intent
 from .orgs import Org
+from .process_admin import LaneMapping, ProcessDraft
 from .scheduling import (
     MonthlyReport,
     Notification,
@@ -23,3 +24,4 @@ __all__ = [
     "AuditEntry", "ChangeRequest", "Base", "HumanTask", "ImportJob", "Org", "PasswordSheet", "ProcessDefinition", "ProcessInstance",
     "RecordItem", "RecordVersion", "RecordVersionItems", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
 ]
+__all__ += ["LaneMapping", "ProcessDraft"]

@@ -4,6 +4,12 @@ A lane name in a diagram maps to a role and a *unit resolver* (a function of the
 subject giving the unit whose holders of that role are the candidates). A human task row stores
 the result (candidate_org_id, candidate_role), which is what inboxes query.
 
+`LANES` is the declaration shipped with the product (its names cannot be changed at run time).
+The province's process administrator adds lanes in an editable table (`lane_mappings`, the page
+流程管理 → 泳道与角色): each row picks one of the declared `LANE_ROLES` and `UNITS`, so a row can
+only ever combine rules written here. A declared lane is resolved without touching the database;
+only a lane name that is not declared is looked up in the table.
+
 `DELEGATES` says which other roles of the same unit may act for a candidate role: the school's
 information administrator may fill in for a teacher.
 
@@ -14,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from models import Org, db
 
@@ -91,6 +98,35 @@ def subject_org(subject: Subject) -> int:
     return subject.org_id
 
 
+def subject_province(subject: Subject) -> int:
+    """The province the subject (teacher's school, or subject unit) belongs to: the top of its chain."""
+    start = subject.teacher_org_id if subject.teacher_org_id is not None else subject.org_id
+    if start is None:
+        raise UnknownLane(None)
+    node = org_chain(start)
+    while node.parent is not None:
+        node = node.parent
+    return node.id
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    label: str
+    resolve: Callable[[Subject], int]
+
+
+# The units a lane may point at, relative to the instance's subject (choices of the lane table).
+UNITS: dict[str, Unit] = {unit.key: unit for unit in (
+    Unit("teacher_school", "教师所在学校", teacher_school),
+    Unit("reviewing_authority", "学校的审核单位（最近的上级教育行政部门；省属学校为本校）", reviewing_authority_of_school),
+    Unit("subject_org", "流程主体单位（按单位运行的流程）", subject_org),
+    Unit("province", "主体所在的省级单位", subject_province),
+)}
+# Roles that work tasks (accounts/policy.py "task.work"), with their labels.
+LANE_ROLES: dict[str, str] = {ROLE_TEACHER: "教师本人（学校信息管理员可代办）", ROLE_INFO_ADMIN: "信息管理员"}
+
+
 @dataclass(frozen=True)
 class Lane:
     name: str
@@ -113,16 +149,80 @@ DELEGATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _unit_key(resolver) -> str | None:
+    return next((u.key for u in UNITS.values() if u.resolve is resolver), None)
+
+
+def table_lanes() -> dict[str, Lane]:
+    """The lanes added in the editable table (name → Lane)."""
+    from models import LaneMapping
+    rows = db.session.execute(select(LaneMapping.lane, LaneMapping.role, LaneMapping.unit,
+                                     LaneMapping.description)).all()
+    return {r.lane: Lane(r.lane, r.role, UNITS[r.unit].resolve, r.description or "") for r in rows
+            if r.unit in UNITS and r.role in LANE_ROLES}
+
+
 def known_lane_names() -> set[str]:
-    """Lane names that map to a role (what validation warns about)."""
-    return set(LANES)
+    """Lane names that map to a role: declared ones and the table's (what validation warns about)."""
+    try:
+        return set(LANES) | set(table_lanes())
+    except (OperationalError, ProgrammingError):  # a database not yet migrated: the declaration alone
+        return set(LANES)
 
 
 def lane(name: str | None, task_key: str | None = None) -> Lane:
     found = LANES.get(name or "")
+    if found is None and name:
+        from models import LaneMapping
+        row = db.session.execute(select(LaneMapping.role, LaneMapping.unit, LaneMapping.description)
+                                 .where(LaneMapping.lane == name)).first()
+        if row is not None and row.unit in UNITS and row.role in LANE_ROLES:
+            found = Lane(name, row.role, UNITS[row.unit].resolve, row.description or "")
     if found is None:
         raise UnknownLane(name, task_key)
     return found
+
+
+# ----------------------------------------------------------------------------- editing the table
+
+def save_lane_mapping(name: str, role: str, unit: str, description: str | None, user) -> "LaneMapping":
+    """Add or change a lane of the table. Raises ValueError (message for the user). Flushes."""
+    from audit import record
+    from models import LaneMapping, utcnow
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise ValueError("请填写泳道名称（不超过 100 个字）")
+    if name in LANES:
+        raise ValueError(f"泳道“{name}”是系统内置的，不能修改")
+    if role not in LANE_ROLES:
+        raise ValueError("请选择办理角色")
+    if unit not in UNITS:
+        raise ValueError("请选择办理单位")
+    description = (description or "").strip()[:200] or None
+    row = db.session.scalars(select(LaneMapping).where(LaneMapping.lane == name)).first()
+    before = {"role": row.role, "unit": row.unit, "description": row.description} if row else None
+    if row is None:
+        row = LaneMapping(lane=name)
+        db.session.add(row)
+    row.role, row.unit, row.description = role, unit, description
+    row.updated_by_id, row.updated_at = getattr(user, "id", None), utcnow()
+    db.session.flush()
+    record("process.lane_saved", object_type="lane_mapping", object_id=name, before=before,
+           after={"role": role, "unit": unit, "description": description}, user=user)
+    return row
+
+
+def delete_lane_mapping(name: str, user) -> bool:
+    from audit import record
+    from models import LaneMapping
+    row = db.session.scalars(select(LaneMapping).where(LaneMapping.lane == name)).first()
+    if row is None:
+        return False
+    record("process.lane_deleted", object_type="lane_mapping", object_id=name,
+           before={"role": row.role, "unit": row.unit, "description": row.description}, user=user)
+    db.session.delete(row)
+    db.session.flush()
+    return True
 
 
 def resolve(name: str | None, subject: Subject, task_key: str | None = None) -> tuple[int, str]:
@@ -154,3 +254,54 @@ def may_act(user, *, candidate_org_id: int, candidate_role: str, subject_teacher
 def check_may_act(user, **row) -> None:
     if not may_act(user, **row):
         raise NotAllowed()
+
+
+# ----------------------------------------------------------------------------- transfers and exchange/rotation
+# The other school of a move is not the teacher's school: it is read from the teacher's pending
+# transfer (records/transfers.py) or rotation (records/rotation.py) row, written before the flow starts.
+
+def _pending_row(model_name: str, subject: Subject):
+    import models
+    model = getattr(models, model_name)
+    if subject.teacher_id is None:
+        raise UnknownLane(None)
+    row = db.session.scalars(select(model).where(model.teacher_id == subject.teacher_id, model.state == "pending")
+                             .order_by(model.id.desc()).limit(1)).first()
+    if row is None:
+        raise UnknownLane(None)
+    return row
+
+
+def _authority_of(org_id: int) -> int:
+    from orgs.authority import reviewing_authority
+    return reviewing_authority(org_chain(org_id)).id
+
+
+def transfer_receiving_school(subject: Subject) -> int:
+    return _pending_row("Transfer", subject).to_org_id
+
+
+def transfer_receiving_authority(subject: Subject) -> int:
+    return _authority_of(transfer_receiving_school(subject))
+
+
+def transfer_sending_school(subject: Subject) -> int:
+    return _pending_row("Transfer", subject).from_org_id
+
+
+def transfer_sending_authority(subject: Subject) -> int:
+    return _authority_of(transfer_sending_school(subject))
+
+
+def rotation_host_authority(subject: Subject) -> int:
+    return _authority_of(_pending_row("Rotation", subject).host_org_id)
+
+
+LANES.update({lane.name: lane for lane in (
+    Lane("调入学校信息管理员", ROLE_INFO_ADMIN, transfer_receiving_school, "调动的调入学校的信息管理员"),
+    Lane("调入审核单位信息管理员", ROLE_INFO_ADMIN, transfer_receiving_authority, "调入学校的审核单位的信息管理员"),
+    Lane("调出学校信息管理员", ROLE_INFO_ADMIN, transfer_sending_school, "调动的调出学校（教师原所在学校）的信息管理员"),
+    Lane("调出审核单位信息管理员", ROLE_INFO_ADMIN, transfer_sending_authority, "调出学校的审核单位的信息管理员"),
+    Lane("交流学校审核单位信息管理员", ROLE_INFO_ADMIN, rotation_host_authority,
+         "交流轮岗接收学校的审核单位的信息管理员"),
+)})

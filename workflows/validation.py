@@ -49,7 +49,7 @@ class Validation:
     problems: list[Problem] = field(default_factory=list)
     process_key: str | None = None
     name: str | None = None
-    xml: bytes | None = None          # the bytes to deploy (other modelers' timer literals quoted)
+    xml: bytes | None = None          # the bytes to keep (other modelers' timer literals quoted); None if not XML
     deployed: store.DeployedSpec | None = None
 
     @property
@@ -252,10 +252,10 @@ def validate(data: bytes, filename: str = "diagram.bpmn", *, expected_key: str |
             result.problems.append(Problem(
                 f"流程 id 是 {result.process_key}，而正在编辑的流程是 {expected_key}：请把流程 id 改回 {expected_key}"
                 "（id 不同会成为另一个流程）", element_id=result.process_key, line=process.sourceline))
+    result.xml = data if not diagram.converted else etree.tostring(
+        root.getroottree(), xml_declaration=True, encoding="UTF-8")
     if not result.errors and spec is not None:
         result.deployed = store.DeployedSpec(spec, subprocess_specs)
-        result.xml = data if not diagram.converted else etree.tostring(
-            root.getroottree(), xml_declaration=True, encoding="UTF-8")
     return result
 
 

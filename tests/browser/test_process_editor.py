@@ -1,0 +1,153 @@
+"""The process editor in Chromium: the province's process administrator opens the current collection
+diagram, renames a task in the properties panel, saves a draft, publishes, sees the new version; a
+school then creates a teacher account, which starts an instance on the new version, and its review
+task carries the new name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+PASSWORD = "Pass1234"
+
+
+def _setup(app):
+    from accounts.unit_accounts import create_unit_accounts
+    from models import Org, User, db
+    from orgs.importer import import_orgs_file
+    import workflows
+    from tests.conftest import DATA
+    with app.app_context():
+        import_orgs_file(DATA / "hainan_orgs.csv")
+        workflows.deploy_shipped()
+        db.session.commit()
+        province = db.session.scalars(select(Org).where(Org.code == "460000")).one()
+        create_unit_accounts(province, None, password=PASSWORD, must_change=False)
+        admin = User(username="460000_process", display_name="海南省流程管理员", role="process_admin",
+                     org_id=province.id, must_change_password=False)
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+
+
+def login(page, base, username):
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+@pytest.mark.browser
+def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
+    app, base = live_server
+    _setup(app)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    # 1. the process administrator opens the editor on the current version
+    login(page, base, "460000_process")
+    page.click("nav >> text=流程管理")
+    page.click("tr[data-process=teacher_collection] >> text=编辑")
+    page.wait_for_selector("#editor[data-ready='1']")
+    assert page.locator(".djs-element[data-element-id=school_review]").count() == 1
+
+    # 2. rename the school review task in the properties panel
+    page.click(".djs-element[data-element-id=school_review] .djs-hit")
+    header = page.locator(".bio-properties-panel-group-header", has_text="General")
+    if "open" not in (header.get_attribute("class") or ""):
+        header.click()
+    name = page.locator(".bio-properties-panel [name=name]")
+    name.fill("学校初审")
+    name.press("Tab")
+    page.wait_for_function("""() => window.processModeler.get('elementRegistry').get('school_review')
+                              .businessObject.name === '学校初审'""")
+    page.screenshot(path=str(SHOTS / "process_editor_renamed.png"), full_page=True)
+
+    # 3. save a draft, validate, publish
+    page.click("#btn-save")
+    page.wait_for_selector("#status.success")
+    assert "草稿已保存" in page.inner_text("#status")
+    assert "draft=" in page.url
+    page.click("#btn-validate")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('校验通过')")
+    page.click("#btn-publish")
+    page.wait_for_selector("#published-link")
+    assert "版本 2" in page.inner_text("#status")
+    page.screenshot(path=str(SHOTS / "process_editor_published.png"), full_page=True)
+
+    # 4. the new version is listed and current
+    page.click("#published-link")
+    page.wait_for_selector("tr[data-version='2']")
+    assert page.locator("tr[data-version='2'] .badge", has_text="当前").count() == 1
+    assert page.locator("tr[data-version='1'] .badge", has_text="当前").count() == 0
+
+    # the published diagram keeps the engine's extensions the editor does not show
+    with app.app_context():
+        import workflows
+        v2 = workflows.current_definition("teacher_collection")
+        assert v2.version == 2 and b"spiffworkflow:properties" in v2.bpmn_xml and "学校初审".encode() in v2.bpmn_xml
+
+    # 5. a school creates a teacher account: the teacher's collection starts on version 2
+    page.click("text=退出")
+    login(page, base, "2146000001_sys")
+    page.goto(base + "/accounts")
+    page.fill("#name", "林晓")
+    page.select_option("#gender", "女")
+    page.fill("#birth_month", "1988-03")
+    page.fill("#id_number", "460105198803150029")
+    page.click("button:has-text('创建账号')")
+    page.wait_for_selector(".flash.success")
+    with app.app_context():
+        from models import ProcessDefinition, ProcessInstance, Teacher, db
+        teacher = db.session.scalars(select(Teacher).where(Teacher.id_number == "460105198803150029")).one()
+        instance = db.session.scalars(select(ProcessInstance).where(
+            ProcessInstance.subject_teacher_id == teacher.id)).one()
+        assert db.session.get(ProcessDefinition, instance.definition_id).version == 2
+        instance_id = instance.id
+
+    # 6. the administrator sees it on version 2, drawn with its current task
+    page.click("text=退出")
+    login(page, base, "460000_process")
+    page.goto(base + "/process/teacher_collection/instances")
+    row = page.locator(f"#instances tr:has(a[href='/process/instances/{instance_id}'])")
+    assert "版本 2" in row.inner_text()
+    page.click(f"a[href='/process/instances/{instance_id}']")
+    page.wait_for_selector("#canvas[data-ready='1']")
+    assert page.locator(".djs-element.path-current[data-element-id=fill]").count() == 1
+    page.screenshot(path=str(SHOTS / "process_instance.png"), full_page=True)
+    assert not errors, errors
+
+
+@pytest.mark.browser
+def test_refused_upload_opens_with_problems_highlighted(live_server, page):
+    from tests.conftest import DATA
+    app, base = live_server
+    _setup(app)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, base, "460000_process")
+    page.goto(base + "/process/")
+    page.set_input_files("#file", str(DATA / "bpmn_real" / "miwg_bpmnio_C.6.0-export.bpmn"))
+    page.click("button:has-text('上传并校验')")
+    page.wait_for_selector("#editor[data-ready='1']")
+    assert "个问题" in page.inner_text(".flash")
+    problem = page.locator("li.problem.error[data-element-id=Event_0isfp1w]")
+    assert "没有设置日期、时长或周期" in problem.inner_text() and "第 57 行" in problem.inner_text()
+    assert page.locator(".djs-element.problem-error[data-element-id=Event_0isfp1w]").count() == 1
+    problem.click()
+    page.wait_for_function("""() => window.processModeler.get('selection').get()
+                              .map(e => e.id).includes('Event_0isfp1w')""")
+    # the timer box edits the value the properties panel lacks for an empty timer
+    assert page.is_visible("#expressions") and "计时器" in page.inner_text("#expr-title")
+    page.fill("#expr-text", '"PT24H"')
+    page.press("#expr-text", "Tab")
+    page.click("#btn-validate")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('个问题')")
+    assert page.locator("li.problem[data-element-id=Event_0isfp1w]").count() == 0  # that one is fixed
+    assert page.locator("li.problem.error").count() > 0                           # the others remain
+    page.screenshot(path=str(SHOTS / "process_editor_problems.png"), full_page=True)
+    assert not errors, errors

@@ -29,22 +29,29 @@ def insert_ignoring_duplicates(table):
     return module.insert(table).on_conflict_do_nothing()
 
 
-def users_with_role(org_id: int, role: str) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.org_id == org_id, User.role == role,
-                                                      User.active.is_(True)).order_by(User.id)))
+U = User.__table__
+M = UnitManager.__table__
+C = NotificationContact.__table__
 
 
-def managers_of(org_id: int) -> list[UnitManager]:
-    return list(db.session.scalars(select(UnitManager).where(UnitManager.org_id == org_id,
-                                                             UnitManager.active.is_(True)).order_by(UnitManager.id)))
+def users_with_role(org_id: int, role: str) -> list[int]:
+    """Ids of the active users holding `role` in unit `org_id`."""
+    return list(db.session.execute(select(U.c.id).where(U.c.org_id == org_id, U.c.role == role,
+                                                        U.c.active.is_(True)).order_by(U.c.id)).scalars())
 
 
-def _contacts(user_ids) -> dict[int, NotificationContact]:
+def managers_of(org_id: int) -> list:
+    """The unit's active managers (rows with id, user_id, email, daily_digest)."""
+    return list(db.session.execute(select(M.c.id, M.c.user_id, M.c.email, M.c.daily_digest)
+                                   .where(M.c.org_id == org_id, M.c.active.is_(True)).order_by(M.c.id)))
+
+
+def _contacts(user_ids) -> dict:
     ids = list(set(user_ids))
     if not ids:
         return {}
-    return {c.user_id: c for c in db.session.scalars(select(NotificationContact)
-                                                     .where(NotificationContact.user_id.in_(ids)))}
+    return {c.user_id: c for c in db.session.execute(select(C.c.user_id, C.c.email, C.c.daily_digest)
+                                                     .where(C.c.user_id.in_(ids)))}
 
 
 def _status(email: str | None, digest: bool) -> str:
@@ -64,14 +71,15 @@ def notify(*, key: str, kind: str, title: str, body: str = "", org_id: int | Non
             "read_at": None, "email_attempts": 0, "attachment_name": None, "attachment": None,
             "recipient_user_id": None, "recipient_manager_id": None, "recipient_email": None}
     rows, seen_users = [], set()
-    contacts = _contacts([u.id for u in users] + [m.user_id for m in managers if m.user_id])
-    for user in users:
-        if user.id in seen_users:
+    user_ids = [getattr(u, "id", u) for u in users]  # users or their ids
+    contacts = _contacts(user_ids + [m.user_id for m in managers if m.user_id])
+    for user_id in user_ids:
+        if user_id in seen_users:
             continue
-        seen_users.add(user.id)
-        contact = contacts.get(user.id)
+        seen_users.add(user_id)
+        contact = contacts.get(user_id)
         email = contact.email if contact and contact.email else None
-        rows.append({**base, "idempotency_key": f"{key}|u{user.id}"[:250], "recipient_user_id": user.id,
+        rows.append({**base, "idempotency_key": f"{key}|u{user_id}"[:250], "recipient_user_id": user_id,
                      "recipient_email": email, "email_status": _status(email, bool(contact and contact.daily_digest))})
     for manager in managers:
         in_app = manager.user_id if manager.user_id not in seen_users else None

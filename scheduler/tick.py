@@ -53,16 +53,20 @@ def _stamp(now: dt.datetime) -> str:
 
 
 def _subject(fired: workflows.FiredTimers) -> str:
+    """Who or what the fired instance is about, for the output line (a couple of Core reads)."""
+    o, t, mr = Org.__table__, Teacher.__table__, MonthlyReport.__table__
     if fired.subject_teacher_id is not None:
-        teacher = db.session.get(Teacher, fired.subject_teacher_id)
-        return f"{teacher.name}（{teacher.org.name}）" if teacher else f"教师 {fired.subject_teacher_id}"
+        row = db.session.execute(select(t.c.name, o.c.name).select_from(t.join(o, o.c.id == t.c.org_id))
+                                 .where(t.c.id == fired.subject_teacher_id)).first()
+        return f"{row[0]}（{row[1]}）" if row else f"教师 {fired.subject_teacher_id}"
     if fired.process_key in REPORT_PROCESSES:
-        report = db.session.scalars(select(MonthlyReport).where(MonthlyReport.instance_id == fired.instance_id)).first()
-        if report is not None:
-            return f"{report.org.name} {report.period[:4]}年{int(report.period[5:])}月月报"
+        row = db.session.execute(select(o.c.name, mr.c.period).select_from(mr.join(o, o.c.id == mr.c.org_id))
+                                 .where(mr.c.instance_id == fired.instance_id)).first()
+        if row is not None:
+            return f"{row[0]} {row[1][:4]}年{int(row[1][5:])}月月报"
     if fired.subject_org_id is not None:
-        org = db.session.get(Org, fired.subject_org_id)
-        return org.name if org else f"单位 {fired.subject_org_id}"
+        name = db.session.execute(select(o.c.name).where(o.c.id == fired.subject_org_id)).scalar()
+        return name or f"单位 {fired.subject_org_id}"
     return f"流程实例 {fired.instance_id}"
 
 

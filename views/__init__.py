@@ -92,6 +92,9 @@ def init_views(app) -> None:
     from . import accounts, audit, auth, changes, home, inbox, records
     for module in (auth, home, inbox, records, accounts, audit, changes):
         app.register_blueprint(module.bp)
+    from . import notifications, reports  # deadlines: notification centre, scheduler page, monthly reports
+    for module in (notifications, reports):
+        app.register_blueprint(module.bp)
     from . import process
     app.register_blueprint(process.bp)
     from . import notifications, reports  # deadlines: notification centre, scheduler page, monthly reports

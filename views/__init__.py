@@ -97,6 +97,3 @@ def init_views(app) -> None:
         app.register_blueprint(module.bp)
     from . import process
     app.register_blueprint(process.bp)
-    from . import notifications, reports  # deadlines: notification centre, scheduler page, monthly reports
-    for module in (notifications, reports):
-        app.register_blueprint(module.bp)

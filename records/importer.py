@@ -40,84 +40,14 @@ from models.orgs import SCHOOL_TYPES
 from .indicators import (GROUP_LABELS, Field, all_basic_fields, basic_fields, field_by_key, header_key,
                          school_group)
 from .normalize import ascii_text, clean_text
+from .reading import (SheetError, _blank, _read_calamine, _read_openpyxl, column_letter, read_first_sheet,  # noqa: F401
+                      read_sheets, sheet_bytes)
 from .validation import Problem, check_values, shown
 
 SCHOOL_COLUMN = "学校标识码"
 IDENTITY_KEYS = tuple(f.key for f in all_basic_fields() if f.identity)
 HEADER_SEARCH_ROWS = 10
 _SCHOOL_CODE = re.compile(r"^\d{10}$")
-
-
-class SheetError(Exception):
-    """The file cannot be read as a sheet; str() is the message for the user."""
-
-
-# ---------------------------------------------------------------------------------- reading
-def read_first_sheet(source) -> list[list[Any]]:
-    """The cells of the first worksheet, from A1, as lists (row index + 1 = Excel row number).
-
-    `source`: bytes, a path (str/Path) or a binary file object. Raises SheetError.
-    """
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise SheetError(f"找不到文件：{path}")
-        data = path.read_bytes()
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    elif hasattr(source, "read"):
-        data = source.read()
-    else:
-        raise TypeError(f"cannot read a sheet from {type(source).__name__}")
-    if not data:
-        raise SheetError("文件是空的（0 字节）")
-    try:
-        rows = _read_calamine(data)
-    except Exception:  # noqa: BLE001 - calamine raises its own and zip errors; try openpyxl before giving up
-        try:
-            rows = _read_openpyxl(data)
-        except SheetError:
-            raise
-        except Exception:  # noqa: BLE001
-            raise SheetError("文件不是 Excel 工作簿（.xlsx 或 .xls），无法读取：请用导入模板填写，"
-                             "并以 Excel 格式保存后再上传") from None
-    if not any(any(not _blank(c) for c in r) for r in rows):
-        raise SheetError("第一个工作表是空的")
-    return rows
-
-
-def _read_calamine(data: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_object(io.BytesIO(data))
-    if not workbook.sheet_names:
-        raise SheetError("工作簿中没有工作表")
-    return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-
-
-def _read_openpyxl(data: bytes) -> list[list[Any]]:
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        if not workbook.worksheets:
-            raise SheetError("工作簿中没有工作表")
-        return [["" if c is None else c for c in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _blank(value) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not clean_text(value))
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # ---------------------------------------------------------------------------------- results
@@ -137,6 +67,8 @@ class ParsedSheet:
     warnings: list[Problem] = field(default_factory=list)   # notes: the import may go ahead
     columns: dict[str, str] = field(default_factory=dict)   # field key → header as written in the file
     school_column: str | None = None                        # header of the 学校标识码 column, if any
+    sheet_index: int = 0                                    # the worksheet the data was read from
+    header_row: int = 1                                     # its header row as Excel numbers it
 
     @property
     def ok(self) -> bool:
@@ -197,7 +129,7 @@ def _map_header(r: int, cells: list[Any]) -> _Header:
 
 # ---------------------------------------------------------------------------------- parsing
 def parse_basic_sheet(source, *, school_type: str | None = None, school_code: str | None = None,
-                      today: dt.date | None = None) -> ParsedSheet:
+                      today: dt.date | None = None, progress=None) -> ParsedSheet:
     """Read and validate a basic-information sheet. Pure: no database.
 
     Province sheets (leading 学校标识码 column) take the school per row. School sheets need
@@ -205,21 +137,31 @@ def parse_basic_sheet(source, *, school_type: str | None = None, school_code: st
     With `school_code`, a 学校标识码 column may still be there but must name that school.
     """
     try:
-        rows = read_first_sheet(source)
+        index, rows = data_sheet(read_sheets(source))
     except SheetError as exc:
         return ParsedSheet(problems=[Problem(0, "", "", str(exc))])
-    return parse_rows(rows, school_type=school_type, school_code=school_code, today=today)
+    parsed = parse_rows(rows, school_type=school_type, school_code=school_code, today=today, progress=progress)
+    parsed.sheet_index = index
+    return parsed
+
+
+def data_sheet(sheets: list[tuple[str, list[list[Any]]]]) -> tuple[int, list[list[Any]]]:
+    """The first worksheet with a basic-information header row (the first sheet when none has one)."""
+    for i, (_, rows) in enumerate(sheets):
+        if _find_header(rows) is not None:
+            return i, rows
+    return 0, sheets[0][1]
 
 
 def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_code: str | None = None,
-               today: dt.date | None = None) -> ParsedSheet:
+               today: dt.date | None = None, progress=None) -> ParsedSheet:
     """`parse_basic_sheet` on cells already read (row index + 1 = Excel row number)."""
     header = _find_header(rows)
     if header is None:
         return ParsedSheet(problems=[Problem(0, "", "", "找不到表头：前 10 行中没有【姓名*】【身份证件号*】等列名，"
                                                         "请使用基本信息导入模板")])
     sheet = ParsedSheet(problems=list(header.problems), columns=dict(header.headers),
-                        school_column=header.school_header)
+                        school_column=header.school_header, header_row=header.row_index + 1)
     default_type = school_type or (school_code[:2] if school_code else None)
     for key in IDENTITY_KEYS:
         if key not in header.by_key:
@@ -270,6 +212,8 @@ def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_
         row_problems.sort(key=lambda p: column_order.get(p.column, len(column_order)))
         sheet.problems.extend(row_problems)
         sheet.rows.append(ParsedRow(row_number, code, values, st, ok=not row_problems))
+        if progress and len(sheet.rows) % 500 == 0:
+            progress("校验", r - header.row_index, len(rows) - header.row_index - 1)
     if not sheet.rows:
         sheet.problems.append(Problem(0, "", "", "表中没有数据行（表头下面是空的）"))
     sheet.warnings.extend(_absent_column_warnings(header, group_rows))
@@ -420,7 +364,7 @@ def check_file_cli(path, echo: Callable[[str], Any] = print, *, school_type: str
 
 def _check_file(path: Path, school_type: str | None) -> tuple[ParsedSheet, str | None]:
     try:
-        rows = read_first_sheet(path)
+        index, rows = data_sheet(read_sheets(path))
     except SheetError as exc:
         return ParsedSheet(problems=[Problem(0, "", "", str(exc))]), None
     header = _find_header(rows)

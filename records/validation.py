@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .idcard import InvalidIdNumber, check_id_number
@@ -108,15 +107,21 @@ def _convert_multi(field: Field, value) -> tuple[str | None, str | None]:
     return ",".join(codes), None
 
 
-@lru_cache(maxsize=50_000)
-def _convert_cached(field: Field, value) -> tuple[str | None, str | None]:
-    return _convert_uncached(field, value)
+_CACHE: dict = {}
+_CACHE_LIMIT = 50_000
 
 
 def convert(field: Field, value) -> tuple[str | None, str | None]:
-    # Codes, dates and months repeat a lot down a column (是/否, 2010-09): cache them.
+    # Codes, dates and months repeat a lot down a column (是/否, 2010-09): cache them. The result
+    # depends only on the kind and the table, so those (not the whole Field) make the key.
     if field.kind in (CODE, MONTH, DATE, YEAR) and isinstance(value, (str, float, int, dt.date)):
-        return _convert_cached(field, value)
+        key = (field.kind, field.table, type(value), value)
+        hit = _CACHE.get(key)
+        if hit is None:
+            if len(_CACHE) >= _CACHE_LIMIT:
+                _CACHE.clear()
+            hit = _CACHE[key] = _convert_uncached(field, value)
+        return hit
     return _convert_uncached(field, value)
 
 

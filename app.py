@@ -137,6 +137,16 @@ def _register_cli(app: Flask) -> None:
         click.echo(f"已删除 {count} 条早于 {older_than_days} 天的审计记录")
     app.cli.add_command(audit_cli)
 
+    @process_cli.command("migrate")
+    @click.argument("process_key")
+    @click.option("--to", "to_version", type=int, default=None, help="目标版本号（默认：当前版本）")
+    @click.option("--from", "from_version", type=int, default=None, help="只迁移这个版本上的实例")
+    @click.option("--check", is_flag=True, help="只检查，不迁移")
+    def process_migrate(process_key, to_version, from_version, check):
+        """Migrate running instances of PROCESS_KEY to another version; one line per instance, exit 1 if any refused."""
+        from workflows.migration import migrate_cli
+        sys.exit(migrate_cli(process_key, to_version, from_version, check, echo=click.echo))
+
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1")
     @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int)

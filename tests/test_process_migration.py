@@ -173,3 +173,24 @@ def world_client(world, username, password="Pass1234"):
     client = current_app.test_client()
     client.post("/login", data={"username": username, "password": password})
     return client
+
+
+def test_migrate_command(world, engine_app):
+    deploy(review_diagram())
+    at_fill = start(world)
+    at_review = start(world, world.province_school_teacher)
+    [task] = rows(at_review)
+    tx(workflows.complete_task, task.id, world.province_school_admin, {})
+    v2 = deploy(review_diagram(review_id="approve"))
+    runner = engine_app.test_cli_runner()
+    checked = runner.invoke(args=["process", "migrate", "leave", "--check"])
+    assert checked.exit_code == 1, checked.output
+    assert f"{at_fill}: 可以迁移（版本 1 → 2）" in checked.output and f"{at_review}: 不兼容" in checked.output
+    assert instance(at_fill).definition_id != v2.id
+    done = runner.invoke(args=["process", "migrate", "leave", "--to", "2", "--from", "1"])
+    assert done.exit_code == 1 and f"{at_fill}: 已迁移" in done.output and "已迁移 1 个，不兼容 1 个" in done.output
+    assert instance(at_fill).definition_id == v2.id
+    again = runner.invoke(args=["process", "migrate", "leave"])
+    assert "不兼容 1 个" in again.output
+    missing = runner.invoke(args=["process", "migrate", "leave", "--to", "9"])
+    assert missing.exit_code == 1 and "没有版本 9" in missing.output

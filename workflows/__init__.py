@@ -7,6 +7,8 @@ Everything else calls this facade:
     check_bpmn(data, expected_key=None) -> [Problem]   every problem (errors, warnings, notes), nothing deployed
     validate(data, filename, expected_key=None) -> Validation   problems + process key + bytes to deploy
     read_file(path) -> bytes                           a diagram file under the size cap (MAX_BYTES)
+    deploy.save_draft / publish / make_current, admin.instance_view / suspend / resume / terminate / retry,
+    migration.check_migration / migrate_instances, lanes.save_lane_mapping   process administration
     current_definition(process_key) -> ProcessDefinition
     start_instance(process_key, *, subject_teacher_id=None, subject_org_id=None, data=None, user=None)
         -> ProcessInstance
@@ -33,7 +35,8 @@ transaction. Use it like this in a view:
     except workflows.WorkflowError as exc:
         flash(str(exc))          # e.g. "该任务已由 张三 于 2026-12-03 10:00 处理"
 
-Modules: validation and validation_rules (checking a diagram), deploy (versions),
+Modules: validation and validation_rules (checking a diagram), deploy (versions, drafts),
+admin (an instance: suspend, resume, terminate, retry), migration (instances between versions),
 store (state without spec), scripting (restricted
 scripts), actions (functions diagrams may call), lanes (who may act), tasks (human task rows),
 timers (the clock, deadlines, due times), firing (due timers), instances (start, complete), claims,

@@ -24,7 +24,7 @@ from models import ProcessDefinition, ProcessDraft, db, utcnow
 
 from . import store
 from .errors import DefinitionNotFound, DeployError, Problem
-from .validation import Validation, check_bpmn, validate  # noqa: F401 -- check_bpmn is part of the facade
+from .validation import Validation, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_DIR = ROOT / "bpmn"

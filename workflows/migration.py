@@ -35,7 +35,7 @@ import audit
 from models import HumanTask, ProcessDefinition, ProcessInstance, Teacher, db, utcnow
 
 from . import actions, deploy, events, lanes, store, tasks, timers
-from .errors import ConcurrentUpdate, WorkflowError
+from .errors import ConcurrentUpdate
 from .instances import STATUS_RUNNING, _run_engine
 from .transactions import connection, expire_row, forget_row
 
@@ -252,5 +252,38 @@ def migrate_instances(instance_ids, target: ProcessDefinition, user) -> list[Mig
     return reports
 
 
-class MigrationRefused(WorkflowError):
-    pass
+# ----------------------------------------------------------------------------- the command line
+
+def migrate_cli(process_key: str, to_version: int | None, from_version: int | None, check_only: bool, echo,
+                batch: int = 200) -> int:
+    """`process migrate`: every running instance of `process_key` (of `from_version`, or of any other
+    version) to `to_version` (default: the current one), in transactions of `batch` instances.
+    One line per instance; 1 if any was refused."""
+    from .transactions import run_in_transaction
+    query = select(ProcessDefinition).where(ProcessDefinition.process_key == process_key)
+    target = db.session.scalars(query.where(ProcessDefinition.version == to_version) if to_version
+                                else query.where(ProcessDefinition.is_current.is_(True))).first()
+    if target is None:
+        echo(f"-: 流程 {process_key} 没有版本 {to_version or '（当前）'}")
+        return 1
+    ids = select(PI.c.id).where(PI.c.process_key == process_key, PI.c.status == STATUS_RUNNING,
+                                PI.c.definition_id != target.id).order_by(PI.c.id)
+    if from_version:
+        ids = ids.join(PD, PD.c.id == PI.c.definition_id).where(PD.c.version == from_version)
+    instance_ids = list(db.session.scalars(ids))
+    db.session.commit()
+    refused = 0
+    for i in range(0, len(instance_ids), batch):
+        chunk = instance_ids[i:i + batch]
+        reports = (check_migration(chunk, target) if check_only
+                   else run_in_transaction(migrate_instances, chunk, target, None))
+        for r in reports:
+            refused += not r.ok
+            state = ("可以迁移" if check_only else "已迁移") if r.ok else "不兼容"
+            echo(f"{r.instance_id}: {state}（版本 {r.from_version} → {r.to_version}）" +
+                 (f"：{'；'.join(r.reasons)}" if r.reasons else ""))
+        if check_only:
+            db.session.rollback()
+    ok = len(instance_ids) - refused
+    echo(f"共 {len(instance_ids)} 个运行中的实例：{'可以迁移' if check_only else '已迁移'} {ok} 个，不兼容 {refused} 个")
+    return 1 if refused else 0

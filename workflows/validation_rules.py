@@ -7,165 +7,22 @@ on the lxml tree before the parser (validation.py runs the parser afterwards for
 `RULES` is the declared list, in the order problems are shown; each rule is a function
 `rule(diagram) -> [Problem]` and says in its docstring what it refuses. Tests enumerate it.
 
-The timer-literal rule (see `timers`): a diagram in the Spiff dialect (the spiffworkflow namespace
-declared: our own and bpmn.io-for-Spiff diagrams) must write timer values as expressions, so a bare
-`P1D` is refused with the quoted suggestion `"P1D"`. A diagram from another modeler (no spiffworkflow
-namespace: Camunda, Signavio, ARIS exports) writes bare ISO 8601 values by the BPMN standard; those
-are converted to quoted expressions on import, and an informational note names each converted element.
+The rules about expressions (timers with the timer-literal rule, scripts, conditions) are in
+validation_expressions.py; the shared picture of the file (`Diagram`) in validation_diagram.py.
 
 Not here: reading the bytes, the XSD and the parser passes (validation.py); the restricted script
 environment itself (scripting.py).
 """
 from __future__ import annotations
 
-import ast
-import re
-from dataclasses import dataclass, field
-
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-
-from . import lanes, scripting, timers
+from . import lanes, timers
 from .errors import Problem
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-STANDARD_NS = {
-    BPMN_NS, SPIFF_NS,
-    "http://www.omg.org/spec/BPMN/20100524/DI",
-    "http://www.omg.org/spec/DD/20100524/DC",
-    "http://www.omg.org/spec/DD/20100524/DI",
-    "http://www.w3.org/2001/XMLSchema-instance",
-    "http://www.w3.org/XML/1998/namespace",
-}
-# Namespaces of other modelers / engines, for the note that their extensions are not executed.
-VENDOR_NAMES = {
-    "http://camunda.org/schema/1.0/bpmn": "Camunda",
-    "http://camunda.org/schema/zeebe/1.0": "Camunda 8（Zeebe）",
-    "http://camunda.org/schema/modeler/1.0": "Camunda Modeler",
-    "http://www.signavio.com": "Signavio",
-    "http://activiti.org/bpmn": "Activiti",
-    "http://www.softwareag.com/aris/ebpmn": "ARIS",
-    "http://flowable.org/bpmn": "Flowable",
-}
-
-
-def q(tag: str) -> str:
-    return f"{{{BPMN_NS}}}{tag}"
-
-
-def local(el) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1]
-
-
-# ----------------------------------------------------------------------------- the diagram
-
-# Flow nodes the engine runs, and the event definitions each kind of event understands (what Spiff's
-# parser reads; anything else it silently drops, so it is named here instead).
-EVENT_DEFINITIONS = {
-    "startEvent": {"messageEventDefinition", "signalEventDefinition", "timerEventDefinition",
-                   "conditionalEventDefinition"},
-    "endEvent": {"messageEventDefinition", "cancelEventDefinition", "errorEventDefinition",
-                 "escalationEventDefinition", "terminateEventDefinition"},
-    "intermediateCatchEvent": {"messageEventDefinition", "signalEventDefinition", "timerEventDefinition",
-                               "conditionalEventDefinition"},
-    "intermediateThrowEvent": {"escalationEventDefinition", "messageEventDefinition", "signalEventDefinition"},
-    "boundaryEvent": {"cancelEventDefinition", "errorEventDefinition", "escalationEventDefinition",
-                      "messageEventDefinition", "signalEventDefinition", "timerEventDefinition",
-                      "conditionalEventDefinition"},
-}
-GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway"}
-HUMAN_TASKS = {"userTask", "manualTask", "task"}
-SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
-SUPPORTED_NODES = (set(EVENT_DEFINITIONS) | GATEWAYS | HUMAN_TASKS | SUBPROCESSES
-                   | {"scriptTask", "sendTask", "receiveTask", "callActivity"})
-# Flow nodes of BPMN that the engine cannot run, and what to use instead.
-UNSUPPORTED_NODES = {
-    "serviceTask": "服务任务不受支持：本系统的流程不调用外部服务。请改为脚本任务（调用系统提供的函数）或用户任务",
-    "businessRuleTask": "业务规则任务（DMN 决策表）不受支持。请改为排他网关加条件，或脚本任务",
-    "complexGateway": "复杂网关不受支持。请改为排他网关、包容网关或并行网关",
-}
-EVENT_DEFINITION_LABELS = {
-    "messageEventDefinition": "消息", "signalEventDefinition": "信号", "timerEventDefinition": "计时器",
-    "conditionalEventDefinition": "条件", "cancelEventDefinition": "取消", "errorEventDefinition": "错误",
-    "escalationEventDefinition": "升级", "terminateEventDefinition": "终止",
-    "compensateEventDefinition": "补偿", "linkEventDefinition": "链接",
-}
-EVENT_LABELS = {"startEvent": "开始事件", "endEvent": "结束事件", "intermediateCatchEvent": "中间捕获事件",
-                "intermediateThrowEvent": "中间抛出事件", "boundaryEvent": "边界事件"}
-# Elements inside a process that are not flow nodes and are fine to meet.
-CONTAINER_CHILDREN = {
-    "sequenceFlow", "laneSet", "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
-    "association", "group", "documentation", "extensionElements", "ioSpecification", "property",
-    "incoming", "outgoing", "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
-    "dataInputAssociation", "dataOutputAssociation", "auditing", "monitoring", "category",
-    "completionCondition",
-}
-EXPRESSION_TAGS = ("conditionExpression", "condition", "completionCondition", "loopCardinality", "loopCondition")
-
-
-def clean_name(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    return value or None
-
-
-@dataclass
-class Diagram:
-    """A parsed BPMN file and what the rules share: its processes, pools, lanes and ids."""
-
-    root: object
-    known_lanes: set[str]
-    spiff_dialect: bool = False
-    processes: list = field(default_factory=list)
-    pools: dict[str, str] = field(default_factory=dict)     # process id -> participant name
-    targets: list = field(default_factory=list)             # the processes that run (or would)
-    ids: dict = field(default_factory=dict)                 # id -> element (whole file)
-    lane_of: dict[str, str | None] = field(default_factory=dict)
-    converted: list = field(default_factory=list)           # (element, old, new) timer literals quoted
-
-    @classmethod
-    def of(cls, root, known_lanes) -> "Diagram":
-        d = cls(root, set(known_lanes))
-        d.spiff_dialect = any(SPIFF_NS in (el.nsmap or {}).values() for el in root.iter() if isinstance(el.tag, str))
-        d.processes = list(root.iter(q("process")))
-        for participant in root.iter(q("participant")):
-            if participant.get("processRef"):
-                d.pools[participant.get("processRef")] = clean_name(participant.get("name")) or ""
-        d.ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-        for ref in root.iter(q("flowNodeRef")):   # innermost lane wins, as in Spiff's parser
-            if ref.text:
-                d.lane_of[ref.text.strip()] = clean_name(ref.getparent().get("name"))
-        executable = [p for p in d.processes if p.get("isExecutable", "true") == "true"]
-        d.targets = executable or d.processes
-        return d
-
-    def where(self, el, **extra) -> dict:
-        owner = el
-        while owner is not None and not owner.get("id"):
-            owner = owner.getparent()
-        owner = owner if owner is not None else el
-        return dict(element_id=owner.get("id"), element_name=clean_name(owner.get("name")),
-                    line=owner.sourceline, **extra)
-
-    def label(self, el) -> str:
-        name = clean_name(el.get("name"))
-        return f"“{name}”" if name else (el.get("id") or "")
-
-    def pool_label(self, process) -> str:
-        name = self.pools.get(process.get("id")) or clean_name(process.get("name"))
-        return f"“{name}”（{process.get('id')}）" if name else process.get("id")
-
-    def nodes(self):
-        """Every element inside the processes that run, nested subprocesses included."""
-        for process in self.targets:
-            yield from (el for el in process.iter() if isinstance(el.tag, str))
-
-
-def _problem(d: Diagram, el, message: str, severity: str = "error") -> Problem:
-    return Problem(message, severity=severity, **d.where(el))
-
+from .validation_diagram import (  # noqa: F401 -- re-exported for validation.py
+    BPMN_NS, EVENT_DEFINITION_LABELS, EVENT_DEFINITIONS, EVENT_LABELS, GATEWAYS, HUMAN_TASKS, SPIFF_NS, STANDARD_NS,
+    SUBPROCESSES, SUPPORTED_NODES, UNSUPPORTED_NODES, VENDOR_NAMES, CONTAINER_CHILDREN, Diagram, _problem, clean_name,
+    local, q,
+)
+from .validation_expressions import scripts_and_expressions, timer_values
 
 # ----------------------------------------------------------------------------- rules
 
@@ -265,114 +122,6 @@ def data_stores(d: Diagram) -> list[Problem]:
         for ref in refs:
             name = clean_name(ref.get("name")) or ref.get("id")
             out.append(_problem(d, ref, f"数据存储“{name}”不受支持：本系统的流程不能读写外部数据存储，请删除它及其数据关联"))
-    return out
-
-
-_ISO_LIKE = re.compile(
-    r"(R\d*/)?P(\d+[YMWD])*(T(\d+(\.\d+)?[HMS])+)?"
-    r"|(R\d*/)?\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?(/P\S+)?",
-    re.IGNORECASE,
-)
-TIMER_KINDS = {"timeDate": "日期", "timeDuration": "时长", "timeCycle": "周期"}
-
-
-def bare_iso_literal(text: str) -> bool:
-    text = text.strip()
-    return bool(_ISO_LIKE.fullmatch(text)) and text.upper() not in ("P", "R/P")
-
-
-def _iso_value_problem(kind: str, value: str) -> str | None:
-    try:
-        if kind == "timeCycle":
-            TimerEventDefinition.parse_iso_recurring_interval(value)
-        elif kind == "timeDate":
-            TimerEventDefinition.parse_time_or_duration(value)
-        else:
-            return timers.check_duration(value)
-    except Exception:  # Spiff raises bare Exceptions for malformed ISO values
-        return f"计时器的值 {value!r} 不是有效的 ISO 8601 {TIMER_KINDS[kind]}"
-    return None
-
-
-def timer_values(d: Diagram) -> list[Problem]:
-    """Every timer has a date, duration or cycle written as a valid expression (the timer-literal rule)."""
-    out = []
-    for definition in (el for el in d.nodes() if local(el) == "timerEventDefinition"):
-        event = definition.getparent()
-        values = [c for c in definition if local(c) in TIMER_KINDS]
-        if not values or not (values[0].text or "").strip():
-            out.append(_problem(d, event, "计时器没有设置日期、时长或周期：请在计时器属性中选择类型并填写值，"
-                                          "例如时长 \"P1D\"（1 天）、\"PT12H\"（12 小时）"))
-            continue
-        el = values[0]
-        kind, text = local(el), el.text.strip()
-        if bare_iso_literal(text):
-            if d.spiff_dialect:
-                out.append(_problem(d, event, f"计时器表达式 {text} 不是有效的表达式：时间值要写成带引号的字符串，"
-                                              f"例如 \"{text}\""))
-            else:
-                d.converted.append((event, text, f'"{text}"'))
-                el.text = f'"{text}"'
-                out.append(_problem(d, event, f"计时器的值 {text} 按其他建模工具的写法已转换为表达式 \"{text}\"", "info"))
-            continue
-        messages = scripting.check_expression(text)
-        if messages:
-            hint = "；本系统的表达式是 Python 写法，例如 \"P1D\" 或变量名" if text.startswith(("${", "#{", "=")) else ""
-            out += [_problem(d, event, f"计时器表达式 {text} 有误：{m}{hint}") for m in messages]
-            continue
-        tree = ast.parse(text, mode="eval").body
-        if isinstance(tree, ast.Constant):
-            if not isinstance(tree.value, str):
-                out.append(_problem(d, event, f"计时器表达式 {text} 应为 ISO 8601 {TIMER_KINDS[kind]}字符串，例如 \"P1D\""))
-            else:
-                msg = _iso_value_problem(kind, tree.value)
-                if msg:
-                    out.append(_problem(d, event, msg))
-    return out
-
-
-def _unknown_calls(src: str) -> list[str]:
-    try:
-        tree = ast.parse(src)
-    except SyntaxError:
-        return []
-    defined = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    defined |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda)) and hasattr(n, "name")}
-    defined |= {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda)) for a in n.args.args}
-    builtins = set(scripting.SCRIPT_GLOBALS["__builtins__"]) | scripting.GLOBAL_NAMES
-    return sorted({n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                   and n.func.id not in builtins and n.func.id not in defined and n.func.id != "print"})
-
-
-def scripts_and_expressions(d: Diagram) -> list[Problem]:
-    """Scripts, pre/post scripts and conditions compile under the restricted environment: no imports,
-    no dunder access, no functions the system does not offer."""
-    out = []
-    offered = "、".join(sorted(n for n in scripting.GLOBAL_NAMES if not n.startswith("_"))) or "无"
-    for el in d.nodes():
-        tag = local(el)
-        if tag == "scriptTask":
-            script = el.find(q("script"))
-            src = script.text if script is not None else None
-            if not src or not src.strip():
-                out.append(_problem(d, el, "脚本任务没有脚本：请填写脚本，或改为其他类型的任务"))
-                continue
-            out += [_problem(d, el, f"脚本不允许：{m}") for m in scripting.check_script(src)]
-            out += [_problem(d, el, f"脚本调用了系统未提供的函数 {name}（可用：{offered}）")
-                    for name in _unknown_calls(src)]
-        elif el.tag in (f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript") and (el.text or "").strip():
-            label = "前置脚本" if tag == "preScript" else "后置脚本"
-            out += [_problem(d, el, f"{label}不允许：{m}") for m in scripting.check_script(el.text)]
-            out += [_problem(d, el, f"{label}调用了系统未提供的函数 {name}（可用：{offered}）")
-                    for name in _unknown_calls(el.text)]
-        elif tag in EXPRESSION_TAGS and el.tag.startswith(f"{{{BPMN_NS}}}") and (el.text or "").strip():
-            text = el.text.strip()
-            owner = el.getparent()
-            what = "条件" if tag in ("conditionExpression", "condition") else "表达式"
-            hint = ("；${…} 是 Camunda/Activiti 的写法，本系统的条件是 Python 表达式，例如 approved == True"
-                    if text.startswith(("${", "#{")) else "；本系统的条件是 Python 表达式，例如 decision == \"approve\"")
-            out += [_problem(d, owner, f"{what} {text} 有误：{m}{hint if '语法错误' in m else ''}")
-                    for m in scripting.check_expression(text)]
     return out
 
 

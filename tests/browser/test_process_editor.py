@@ -67,6 +67,13 @@ def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
                               .businessObject.name === '学校初审'""")
     page.screenshot(path=str(SHOTS / "process_editor_renamed.png"), full_page=True)
 
+    # the 脚本与条件 box shows a gateway flow's condition and a script task's script
+    select_js = "id => window.processModeler.get('selection').select(window.processModeler.get('elementRegistry').get(id))"
+    page.evaluate(select_js, "flow_school_approve")
+    assert page.is_visible("#expressions") and page.input_value("#expr-text") == 'decision == "approve"'
+    page.evaluate(select_js, "make_effective")
+    assert page.inner_text("#expr-title") == "脚本" and "make_effective()" in page.input_value("#expr-text")
+
     # 3. save a draft, validate, publish
     page.click("#btn-save")
     page.wait_for_selector("#status.success")

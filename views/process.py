@@ -11,6 +11,7 @@ then acts.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,7 +22,7 @@ from accounts.policy import allowed
 from models import LaneMapping, Org, ProcessDefinition, ProcessDraft, ProcessInstance, Teacher, db
 from workflows import admin, deploy, lanes, migration, validation
 
-from .helpers import form_ids, page_arg
+from .helpers import form_ids, page_arg, safe_next
 
 bp = Blueprint("process", __name__, url_prefix="/process")
 
@@ -79,8 +80,10 @@ def _problems_json(problems) -> list[dict]:
 
 
 def _bpmn_response(data: bytes, filename: str) -> Response:
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
     return Response(data, mimetype="application/xml",
-                    headers={"Content-Disposition": f"attachment; filename={filename}",
+                    headers={"Content-Disposition": f"attachment; filename={ascii_name}; "
+                                                    f"filename*=UTF-8''{quote(filename)}",
                              "X-Content-Type-Options": "nosniff"})
 
 
@@ -224,11 +227,11 @@ def upload():
     file = request.files.get("file")
     if file is None or not file.filename:
         flash("请选择要上传的 .bpmn 文件", "warning")
-        return redirect(request.referrer or url_for("process.index"))
+        return redirect(safe_next(url_for("process.index")))
     data = file.stream.read(validation.MAX_BYTES + 1)
     if len(data) > validation.MAX_BYTES:
         flash(f"文件过大（上限 {validation.MAX_BYTES // 1024 // 1024} MB）：请检查是否选错了文件", "error")
-        return redirect(request.referrer or url_for("process.index"))
+        return redirect(safe_next(url_for("process.index")))
     target = request.form.get("process_key") or None
     base = _process(target) if target else None
     try:
@@ -238,7 +241,7 @@ def upload():
     except workflows.DeployError as exc:
         for problem in exc.problems:
             flash(str(problem), "error")
-        return redirect(request.referrer or url_for("process.index"))
+        return redirect(safe_next(url_for("process.index")))
     if result.ok:
         flash(f"已上传“{file.filename}”并保存为草稿：校验通过，可以在编辑器中检查后发布", "success")
     else:

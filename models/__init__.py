@@ -25,3 +25,11 @@ __all__ = [
     "RecordItem", "RecordVersion", "RecordVersionItems", "Teacher", "User", "WorkflowEvent", "db", "utcnow", "write_intent",
 ]
 __all__ += ["LaneMapping", "ProcessDraft"]
+
+# Transfers, rotation, statistics facts, training credits, progress reminders, API tokens.
+from .mobility import (  # noqa: E402
+    ApiToken, CreditEntry, CreditRequirement, Rotation, StatsState, TeacherFact, Transfer, UnitCount, UnitUrge,
+)
+
+__all__ += ["ApiToken", "CreditEntry", "CreditRequirement", "Rotation", "StatsState", "TeacherFact", "Transfer",
+            "UnitCount", "UnitUrge"]

@@ -37,10 +37,13 @@ class Outcome:
 
 
 def holding_flow(teacher_id: int) -> str | None:
-    """The name of a running flow that holds the record, or None."""
+    """The name of a running flow that holds the record, or None. A flow holds the record while someone
+    has a step to do in it; one that only waits on its timers (an exchange/rotation between its start
+    and end dates) does not."""
     return db.session.scalar(
         select(ProcessDefinition.name).join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
-        .where(ProcessInstance.subject_teacher_id == teacher_id, ProcessInstance.status == "running")
+        .where(ProcessInstance.subject_teacher_id == teacher_id, ProcessInstance.status == "running",
+               select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id).exists())
         .order_by(ProcessInstance.id.desc()).limit(1))
 
 

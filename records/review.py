@@ -20,6 +20,10 @@ REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_
 # Review steps whose return is recorded on a ChangeRequest of this kind.
 RETURN_KINDS = {"change_review": "change", "addition_review": "addition", "departure_review": "departure"}
 DECISIONS = {"approve": "通过", "return": "退回"}
+# Transfers and exchange/rotation take the same approve / return-with-reason decision (their returns
+# end the flow through the diagram's return_transfer / return_rotation actions).
+REVIEW_STEPS += ("transfer_in_review", "transfer_out_confirm", "transfer_out_review",
+                 "rotation_home_review", "rotation_host_review")
 
 
 class ReviewRefused(Exception):

@@ -182,6 +182,31 @@ CASES.update({"records.set_row": _set_row, "records.set_row_delete": _set_row_de
 CORE_BLUEPRINTS = ("auth", "inbox", "records", "accounts", "audit", "home", "changes")
 
 
+# Transfers and exchange/rotation (views/transfers.py).
+def _transfer_apply(client):
+    from tests.test_transfers import effective_teacher
+    _, t = effective_teacher(seq=60)
+    login(client, "2146000013_info")
+    return client.post("/transfers/new", data={"id_number": t.id_number, "name": t.name, "join_month": "2026-09"})
+
+
+def _rotation_apply(client):
+    import datetime as _dt
+
+    import workflows
+    from tests.test_transfers import effective_teacher
+    _, t = effective_teacher(seq=62)
+    login(client, "2146000001_info")
+    with workflows.frozen_clock(_dt.datetime(2026, 3, 10, 2, tzinfo=_dt.timezone.utc)):
+        return client.post(f"/teachers/{t.id}/rotation", data={
+            "host_code": "2146000004", "rotation_type": "20", "moves_relationship": "0", "start_month": "2026-04",
+            "end_month": "2026-07"})
+
+
+CASES.update({"transfers.new": _transfer_apply, "transfers.rotation_new": _rotation_apply})
+CORE_BLUEPRINTS += ("transfers",)
+
+
 def test_every_write_route_is_listed(app):
     posts = {rule.endpoint for rule in app.url_map.iter_rules()
              if "POST" in rule.methods and rule.endpoint.split(".")[0] in CORE_BLUEPRINTS}

@@ -60,6 +60,8 @@ def task_page(task_id):
         return redirect(url_for("records.edit", teacher_id=task.subject_teacher_id))
     if task.process_key in ("monthly_report", "province_report"):  # a unit's report, not a teacher's record
         return redirect(url_for("reports.from_task", task_id=task.id))
+    if task.process_key in ("teacher_transfer", "exchange_rotation"):  # the other school's side: its own page
+        return redirect(url_for("transfers.from_task", task_id=task.id))
     teacher = teacher_in_scope(current_user, task.subject_teacher_id)
     if teacher is None:
         abort(404)

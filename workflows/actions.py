@@ -173,3 +173,72 @@ ACTION_LABELS = {
     "remind": "提醒某个待办任务的办理人：任务即将到期（站内通知和邮件，同一事件只发一次）",
     "escalate": "某个待办任务已逾期：通知办理人、本单位负责人和上级单位（同一事件只发一次）",
 }
+
+
+# ----------------------------------------------------------------------------- transfers, rotation, credits
+# (records/transfers.py, records/rotation.py, records/credits.py hold what these do)
+
+def transfer_teacher() -> None:
+    """Move the subject teacher's record (history, versions, sets, personal number, login) to the receiving school."""
+    def run(teacher_id, user_id):
+        from records import transfers
+        transfers.complete(teacher_id, user_id)
+    _subject_effect("transfer_teacher", run)
+
+
+def return_transfer(reason: str = "") -> None:
+    """End the subject teacher's pending transfer as returned, with the reason."""
+    def run(teacher_id, user_id):
+        from records import transfers
+        transfers.mark_returned(teacher_id, user_id, reason)
+    _subject_effect("return_transfer", run)
+
+
+def approve_rotation() -> None:
+    """Both authorities approved the subject teacher's exchange/rotation: it waits for its start month."""
+    def run(teacher_id, user_id):
+        from records import rotation
+        rotation.mark_approved(teacher_id, user_id)
+    _subject_effect("approve_rotation", run)
+
+
+def start_rotation() -> None:
+    """The rotation's start date came: 人员状态 becomes 205 交流轮岗 (a new record version)."""
+    def run(teacher_id, _user_id):
+        from records import rotation
+        rotation.start(teacher_id)
+    _subject_effect("start_rotation", run)
+
+
+def end_rotation() -> None:
+    """The rotation's end date came: 人员状态 returns to what it was (a new record version)."""
+    def run(teacher_id, _user_id):
+        from records import rotation
+        rotation.finish(teacher_id)
+    _subject_effect("end_rotation", run)
+
+
+def return_rotation(reason: str = "") -> None:
+    """End the subject teacher's pending exchange/rotation as returned, with the reason."""
+    def run(teacher_id, user_id):
+        from records import rotation
+        rotation.mark_returned(teacher_id, user_id, reason)
+    _subject_effect("return_rotation", run)
+
+
+ACTIONS.update({
+    "transfer_teacher": transfer_teacher,
+    "return_transfer": return_transfer,
+    "approve_rotation": approve_rotation,
+    "start_rotation": start_rotation,
+    "end_rotation": end_rotation,
+    "return_rotation": return_rotation,
+})
+ACTION_LABELS.update({
+    "transfer_teacher": "教师调动办结：记录（含历史版本、各信息集、个人编号）和账号转入调入学校，并保存一个新的记录版本",
+    "return_transfer": "退回教师调动申请并结束本次调动（写明原因，例如 return_transfer(reason)）",
+    "approve_rotation": "交流轮岗经双方审核单位审核通过，等待开始日期",
+    "start_rotation": "交流轮岗开始：人员状态改为“205 交流轮岗”，并保存一个新的记录版本",
+    "end_rotation": "交流轮岗结束：人员状态恢复为交流前的状态，并保存一个新的记录版本",
+    "return_rotation": "退回交流轮岗申请并结束（写明原因，例如 return_rotation(reason)）",
+})

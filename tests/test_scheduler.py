@@ -288,3 +288,28 @@ def test_failing_instance_is_deferred_not_stalling_the_sweep(world):
     assert timer_events_per_instance(ids) == {ids[1]: 1, ids[2]: 1}
     db.session.expire_all()
     assert db.session.get(ProcessInstance, ids[0]).next_due_at == at("2026-12-20T10:00")
+
+
+def test_admin_page_shows_last_tick_and_lag(world, engine_app):
+    from models.users import ROLE_PROCESS_ADMIN
+    w = world
+    workflows.deploy_shipped()
+    admin = User(username="process_admin", display_name="流程管理员", role=ROLE_PROCESS_ADMIN, org_id=w.province.id,
+                 must_change_password=False, password_hash="x")
+    admin.set_password("Pass1234")
+    w.school_admin.set_password("Pass1234")
+    db.session.add(admin)
+    db.session.commit()
+    review_instances(w, 2, at("2026-11-02T10:00"))
+    run_tick(at("2026-11-02T11:00"), name="host-a:1")  # nothing of the reviews due yet at that time
+    client = engine_app.test_client()
+    client.post("/login", data={"username": "process_admin", "password": "Pass1234"})
+    page = client.get("/admin/scheduler").get_data(as_text=True)
+    assert "运行中" in page and "host-a:1" in page
+    import re
+    due = int(re.search(r"当前已到期、尚未触发的计时器：<strong>(\d+)</strong>", page).group(1))
+    assert due >= 2 and "最早的已延迟" in page  # the real time is weeks past the reviews (and November's reports)
+    with engine_app.app_context():
+        school = engine_app.test_client()
+        school.post("/login", data={"username": "school_admin", "password": "Pass1234"})
+        assert school.get("/admin/scheduler").status_code == 403

@@ -309,7 +309,16 @@ def withdraw_teacher_account(actor, teacher_id: int) -> Outcome:
             db.session.execute(HumanTask.__table__.delete().where(HumanTask.instance_id.in_(instance_ids)))
             db.session.execute(WorkflowEvent.__table__.delete().where(WorkflowEvent.instance_id.in_(instance_ids)))
             db.session.execute(ProcessInstance.__table__.delete().where(ProcessInstance.id.in_(instance_ids)))
-        db.session.execute(User.__table__.delete().where(User.teacher_id == teacher.id))
+        from models import RecordItem
+        db.session.execute(RecordItem.__table__.delete().where(RecordItem.teacher_id == teacher.id))
+        # The account is closed, not deleted: its logins and rows it entered stay in the audit log.
+        # Renamed, so the ID number can be given to the right person's new account.
+        for account in db.session.scalars(select(User).where(User.teacher_id == teacher.id)):
+            account.username = f"{account.username}#{teacher.id}"[:40]
+            account.teacher_id = None
+            account.active = False
+            account.rotate_session()
+        db.session.flush()
         db.session.delete(teacher)
         audit.record("teacher_account_withdrawn", object_type="teacher", object_id=teacher_id, before=snapshot)
         db.session.commit()

@@ -9,8 +9,8 @@ For every school a unit covers (units.schools_by_unit), from the teacher rows:
 - effective: passed the reviewing authority's review;
 - returned: returned with a reason and not yet resubmitted;
 - problems: records whose resident ID number fails the GB 11643 check;
-- joined: records created in the month; left: records that left the unit in the month (no
-  transfer flow exists yet, so always 0 until one does);
+- joined: records created in the month; left: departures (离岗) approved in the month — those
+  records no longer count as expected;
 - changes: new effective versions of already effective records made in the month;
 - schools, schools_reported (schools with at least one submitted record);
 - completion_rate = effective ÷ expected.
@@ -25,8 +25,9 @@ from collections import defaultdict
 
 from sqlalchemy import and_, case, func, select
 
-from models import RecordVersion, Teacher, db
+from models import ChangeRequest, RecordVersion, Teacher, db
 from models.teachers import (
+    STATE_LEFT,
     STATE_DRAFT,
     STATE_EFFECTIVE,
     STATE_RETURNED,
@@ -83,7 +84,7 @@ def _school_counts(period: str) -> dict[int, dict]:
     one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
     rows = db.session.execute(select(
         t.c.org_id, func.count(), one(entered), one(submitted), one(reviewed), one(t.c.state == STATE_EFFECTIVE),
-        one(t.c.state == STATE_RETURNED), one(joined)).group_by(t.c.org_id)).all()
+        one(t.c.state == STATE_RETURNED), one(joined)).where(t.c.state != STATE_LEFT).group_by(t.c.org_id)).all()
     counts: dict[int, dict] = defaultdict(empty)
     for org_id, expected, ent, sub, rev, eff, ret, new in rows:
         c = counts[org_id]
@@ -93,6 +94,12 @@ def _school_counts(period: str) -> dict[int, dict]:
     for org_id, number in db.session.execute(select(t.c.org_id, t.c.id_number).where(t.c.id_type.in_(["1", "B"]))):
         if not is_valid_resident_id(number):
             counts[org_id]["problems"] += 1
+    cr = ChangeRequest.__table__
+    for org_id, n in db.session.execute(
+            select(t.c.org_id, func.count()).select_from(cr.join(t, t.c.id == cr.c.teacher_id))
+            .where(cr.c.kind == "departure", cr.c.state == "applied", cr.c.decided_at >= start, cr.c.decided_at < end)
+            .group_by(t.c.org_id)):
+        counts[org_id]["left"] += n
     rv = RecordVersion.__table__
     for org_id, n in db.session.execute(
             select(t.c.org_id, func.count()).select_from(rv.join(t, t.c.id == rv.c.teacher_id))

@@ -149,3 +149,10 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     client = province.test_client()
     page = client.post("/login", data={"username": u.username, "password": "x"}, follow_redirects=True)
     assert "账号或密码错误" in page.get_data(as_text=True)
+    # the monthly figures count the departure and no longer expect the record
+    import datetime as dt
+    from reports.figures import unit_figures
+    from tests.journey_helpers import org
+    period = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
+    fig = unit_figures([org("460105").id], period)[org("460105").id]
+    assert fig["left"] == 1 and fig["expected"] == 0

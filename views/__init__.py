@@ -38,8 +38,8 @@ def init_views(app) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.filters["china_time"] = china_time
 
-    from accounts.policy import allowed, mask_id
-    app.jinja_env.globals.update(allowed=allowed, mask_id=mask_id)
+    from accounts.policy import allowed, mask_id, mask_text
+    app.jinja_env.globals.update(allowed=allowed, mask_id=mask_id, mask_text=mask_text)
 
     @login_manager.user_loader
     def _load_user(session_id):

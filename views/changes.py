@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from accounts.policy import allowed
+from accounts.policy import allowed, permits_unit
 from models import db
 from models.changes import ChangeRequest
 from records import attachments, changes
@@ -30,11 +30,17 @@ def _teacher(teacher_id):
     return teacher
 
 
-def _change(change_id):
+def _change(change_id, kind: str):
     change = db.session.get(ChangeRequest, change_id)
-    if change is None or teacher_in_scope(current_user, change.teacher_id) is None:
+    if change is None or change.kind != kind or teacher_in_scope(current_user, change.teacher_id) is None:
         abort(404)
     return change
+
+
+def _require_unit(action: str, teacher):
+    """The declared policy's unit part (accounts.policy.SCOPES) for an object held by the teacher's school."""
+    if not permits_unit(current_user, action, teacher.org):
+        abort(403)
 
 
 def _posted_values(form):
@@ -71,8 +77,9 @@ def propose(teacher_id):
 @bp.route("/changes/<int:change_id>/revise", methods=["GET", "POST"])
 @login_required
 def revise(change_id):
-    change = _change(change_id)
+    change = _change(change_id, "change")
     teacher = _teacher(change.teacher_id)
+    _require_unit("record.change", teacher)
     Form = basic_form_class(teacher.org.school_type, True)
     if request.method == "GET":
         form = Form(data={**changes.current_values(teacher), **change.proposed})
@@ -97,8 +104,10 @@ def revise(change_id):
 @bp.route("/changes/<int:change_id>/attachment")
 @login_required
 def attachment(change_id):
-    change = _change(change_id)
-    if current_user.role == "teacher" or not change.attachment_sha256:
+    change = _change(change_id, "change")
+    # The scan shows the whole ID number: only information administrators, never a masked role.
+    _require_unit("change.attachment", teacher_in_scope(current_user, change.teacher_id))
+    if not change.attachment_sha256:
         abort(404)
     data = attachments.load(change.attachment_sha256)
     if data is None:
@@ -150,6 +159,10 @@ def add(teacher_id, set_key):
 @bp.route("/teachers/<int:teacher_id>/additions")
 @login_required
 def start_addition(teacher_id):
+    if not allowed(current_user, "record.addition"):
+        abort(403)
+    if teacher_in_scope(current_user, teacher_id) is None:
+        abort(404)
     return redirect(url_for("changes.add", teacher_id=teacher_id, set_key=request.args.get("set", "")[:40] or "-"))
 
 
@@ -159,7 +172,9 @@ def revise_addition(change_id):
     from records import additions
     from records.forms import set_form_class, set_form_data, set_form_values
     from records.indicators import set_by_key
-    change = _change(change_id)
+    if not allowed(current_user, "record.addition"):
+        abort(403)
+    change = _change(change_id, "addition")
     teacher = teacher_in_scope(current_user, change.teacher_id)
     info = set_by_key(change.set_key, teacher.org.school_type)
     Form = set_form_class(change.set_key, teacher.org.school_type)

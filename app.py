@@ -101,10 +101,12 @@ def _register_cli(app: Flask) -> None:
 
     @records_cli.command("check")
     @click.argument("path", type=click.Path(dir_okay=False))
-    def records_check(path):
-        """Validate a basic-information sheet; print one line per problem: row,column,message."""
+    @click.option("--school", "school_code", default=None, help="学校标识码：按该校的学校类型检查（表中的学校标识码须一致）")
+    @click.option("--set", "set_key", default="basic", show_default=True, help="信息集（study、work、…）")
+    def records_check(path, school_code, set_key):
+        """Validate a sheet offline; print one line per problem: row,column,message (exit 1 if any)."""
         from records.importer import check_file_cli
-        sys.exit(check_file_cli(Path(path), echo=click.echo))
+        sys.exit(check_file_cli(Path(path), echo=click.echo, school_code=school_code, set_key=set_key))
 
     @process_cli.command("deploy")
     def process_deploy():

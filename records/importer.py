@@ -324,13 +324,16 @@ def unknown_schools(parsed: ParsedSheet, school_by_code: Mapping[str, Any]) -> l
 
 
 # --------------------------------------------------------------------------------------- CLI
-def check_file_cli(path, echo: Callable[[str], Any] = print, *, school_type: str | None = None) -> int:
-    """Check a basic-information sheet; print `row,column,message` per problem (CSV) and a summary.
+def check_file_cli(path, echo: Callable[[str], Any] = print, *, school_type: str | None = None,
+                   school_code: str | None = None, set_key: str = "basic") -> int:
+    """Check a sheet offline; print `row,column,message` per problem (CSV) and a summary.
 
     File-level problems print row 0. Notes (warnings) and the summary print as lines starting
     with "#". Returns 1 when there is any problem, else 0. Never raises.
-    The school type of a school sheet: `school_type`, else a 学校标识码 in the file name
-    (school_1146000001_basic_info.xlsx), else 11 when the header says 进本园年月, else 21.
+    The school type of a school sheet: `school_code` (which a 学校标识码 column must then match),
+    else `school_type`, else a 学校标识码 in the file name (school_1146000001_basic_info.xlsx),
+    else 11 when the header says 进本园年月, else 21. `set_key` checks another set's sheet
+    (学习经历 = "study", …) against that school type's template; no database is needed.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="")
@@ -342,7 +345,13 @@ def check_file_cli(path, echo: Callable[[str], Any] = print, *, school_type: str
         echo(out.getvalue())
 
     try:
-        parsed, note = _check_file(Path(path), school_type)
+        if school_code is not None and not (_SCHOOL_CODE.match(school_code) and school_code[:2] in SCHOOL_TYPES):
+            parsed, note = ParsedSheet(problems=[Problem(0, "", school_code, f"“{school_code}”不是学校标识码："
+                                                                             f"应为 10 位数字，前两位是学校类型")]), None
+        elif set_key != "basic":
+            parsed, note = _check_set_file(Path(path), set_key, school_code[:2] if school_code else school_type)
+        else:
+            parsed, note = _check_file(Path(path), school_type, school_code)
     except Exception as exc:  # noqa: BLE001 - a CLI check must report, not crash
         parsed, note = ParsedSheet(problems=[Problem(0, "", "", f"检查时出错：{type(exc).__name__}: {exc}")]), None
     line("row", "column", "message")
@@ -362,14 +371,32 @@ def check_file_cli(path, echo: Callable[[str], Any] = print, *, school_type: str
     return 0
 
 
-def _check_file(path: Path, school_type: str | None) -> tuple[ParsedSheet, str | None]:
+def _check_set_file(path: Path, set_key: str, school_type: str | None):
+    from .indicators import SETS, set_by_key
+    from .set_import import parse_set_sheet
+
+    note = None
+    if school_type is None:
+        m = re.search(r"(?<!\d)(\d{10})(?!\d)", path.name)
+        school_type = m.group(1)[:2] if m and m.group(1)[:2] in SCHOOL_TYPES else "21"
+        note = f"按{SCHOOL_TYPES[school_type]}的模板检查"
+    if set_key not in SETS or set_by_key(set_key, school_type) is None:
+        known = "、".join(f"{k}（{s.title}）" for k, s in SETS.items() if set_by_key(k, school_type) is not None)
+        return ParsedSheet(problems=[Problem(0, "", set_key, f"“{set_key}”不是该类学校的信息集。可选：{known}")]), None
+    parsed = parse_set_sheet(path, set_key, school_type)
+    # the same report shape as a basic sheet
+    return ParsedSheet(rows=list(parsed.rows), problems=list(parsed.problems)), note
+
+
+def _check_file(path: Path, school_type: str | None, school_code: str | None = None) -> tuple[ParsedSheet, str | None]:
     try:
         index, rows = data_sheet(read_sheets(path))
     except SheetError as exc:
         return ParsedSheet(problems=[Problem(0, "", "", str(exc))]), None
     header = _find_header(rows)
     note = None
-    school_code = None
+    if school_code is not None:
+        return parse_rows(rows, school_code=school_code), f"按学校 {school_code}（{SCHOOL_TYPES[school_code[:2]]}）检查"
     if school_type is None and header is not None and header.school_index is None:
         m = re.search(r"(?<!\d)(\d{10})(?!\d)", path.name)
         if m and m.group(1)[:2] in SCHOOL_TYPES:

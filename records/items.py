@@ -216,3 +216,108 @@ def snapshot_for_version(teacher_id: int, number: int, *, now=None, conn=None) -
         items.setdefault(set_key, []).append(values)
     conn.execute(insert(RecordVersionItems.__table__).values(teacher_id=teacher_id, number=number, items=items,
                                                              created_at=now or utcnow()))
+
+
+# ------------------------------------------------------------------------------ set sheets
+@dataclass
+class ImportOutcome:
+    ok: bool
+    message: str
+    problems: list = field(default_factory=list)   # [Problem], row-level ones by row
+    warnings: list = field(default_factory=list)
+
+
+def import_set_sheet(actor, data: bytes, filename: str, set_key: str, school_type: str | None = None, *,
+                     progress=None, today: dt.date | None = None) -> ImportOutcome:
+    """All or nothing: a set's sheet replaces, for every teacher it names, that teacher's rows of the set.
+
+    A school imports for its own teachers (its type gives the template); a bureau names the school
+    type and may import for teachers of that type in its subtree. Every teacher must exist, carry the
+    name the sheet gives, and have an editable record (未报送/已退回).
+    """
+    from .set_import import parse_set_sheet
+    from .validation import Problem, check_values
+
+    school = actor.org if actor.org.kind == "school" else None
+    school_type = school.school_type if school else school_type
+    info = set_by_key(set_key, school_type) if set_key != "basic" else None
+    if info is None:
+        return ImportOutcome(False, "请选择信息集和学校类型", [Problem(0, "", "", "该学校类型没有这个信息集")])
+    # A bureau's sheet covers many schools: fields that default to the school get a placeholder
+    # here and the teacher's own school below.
+    parsed = parse_set_sheet(data, set_key, school_type, today=today, progress=progress,
+                             school_name=school.name if school else _THEIR_SCHOOL)
+    fail = lambda problems: ImportOutcome(False, f"文件有 {len(problems)} 处错误，未导入任何数据", problems)  # noqa: E731
+    if any(p.row == 0 for p in parsed.problems):
+        return fail(parsed.problems)
+    problems = list(parsed.problems)
+    with write_intent():
+        teachers = _teachers_by_number(actor, {r.id_number for r in parsed.rows if r.id_number})
+        id_col, name_col = parsed.header_of("id_number"), parsed.header_of("name")
+        per_teacher: dict[int, list[dict]] = {}
+        fills = [f for f in info.fields if f.fill == "school"]
+        for row in parsed.rows:
+            t = teachers.get(row.id_number) if row.id_number else None
+            if row.id_number is None:
+                continue
+            why = _refusal(t, actor, school_type, row, id_col)
+            if why:
+                problems.append(Problem(row.row_number, id_col, row.id_number, f"【{id_col}】“{row.id_number}”{why}",
+                                        "id_number"))
+                continue
+            if row.name and row.name != t["name"]:
+                problems.append(Problem(row.row_number, name_col, row.name,
+                                        f"【{name_col}】“{row.name}”与系统中该证件号的教师姓名“{t['name']}”不一致", "name"))
+                continue
+            values = row.values
+            if fills and not school and row.ok and _THEIR_SCHOOL in values.values():
+                # 考核单位名称 and the like default to the teacher's own school.
+                values, again = check_values(row.raw, info.fields, row=row.row_number, headers=parsed.columns,
+                                             present={f.key for f in info.fields}, today=today, rules=info.rules,
+                                             school_name=t["school"])
+                problems.extend(again)
+            per_teacher.setdefault(t["id"], []).append(values)
+        if problems:
+            db.session.rollback()
+            problems.sort(key=lambda p: p.row)
+            return fail(problems)
+        if progress:
+            progress("写入", 0, 1)
+        written = replace_rows(per_teacher, set_key, actor)
+        audit.record("record_set_imported", object_type="file", object_id=filename[:60], user=actor,
+                     after={"set": set_key, "teachers": len(per_teacher), "rows": written})
+        db.session.commit()
+    return ImportOutcome(True, f"已导入 {len(per_teacher)} 名教师的【{info.title}】共 {written} 条"
+                               f"（这些教师原有的【{info.title}】记录已替换为文件中的内容）")
+
+
+_THEIR_SCHOOL = "\x00本校"
+
+
+def _teachers_by_number(actor, numbers: set[str]) -> dict[str, dict]:
+    from models import Org
+    out = {}
+    numbers = sorted(numbers)
+    for i in range(0, len(numbers), 500):
+        q = (select(Teacher.id, Teacher.id_number, Teacher.name, Teacher.state, Org.path, Org.school_type, Org.name,
+                    Org.id).join(Org, Org.id == Teacher.org_id).where(Teacher.id_number.in_(numbers[i:i + 500])))
+        for tid, number, name, state, path, school_type, school, org_id in db.session.execute(q):
+            out[number] = {"id": tid, "name": name, "state": state, "path": path, "school_type": school_type,
+                           "school": school, "org_id": org_id}
+    return out
+
+
+def _refusal(t: dict | None, actor, school_type: str | None, row, id_col: str) -> str | None:
+    from models.teachers import RECORD_STATES
+    from .access import EDITABLE_STATES
+    from .indicators import GROUP_LABELS, school_group
+
+    if t is None or not t["path"].startswith(actor.org.path):
+        return "不是本单位（及下级单位）已登记的教师：请先导入或创建该教师的基本信息"
+    if school_group(t["school_type"]) != school_group(school_type):
+        return (f"所在学校是{GROUP_LABELS[school_group(t['school_type'])]}，本表是"
+                f"{GROUP_LABELS[school_group(school_type)]}模板：请按学校类型分别导入")
+    if t["state"] not in EDITABLE_STATES:
+        return (f"的记录当前为“{RECORD_STATES.get(t['state'], t['state'])}”，不能导入：审核中的记录待审核结束，"
+                f"已生效的记录请走信息变更或新增流程")
+    return None

@@ -6,13 +6,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
 from sqlalchemy import func, select
 
 from accounts.policy import MASKED_ROLES, allowed
 from models import Org, Teacher, db
 from models.teachers import RECORD_STATES
 from records import history as record_history
-from records import items, review, service
+from records import items, jobs, review, service
 from records.access import teacher_in_scope, teachers_in_scope_query
 from records.forms import basic_form_class, form_values, identity_values, set_form_class, set_form_data, set_form_values
 from records import sheets
@@ -25,7 +26,9 @@ bp = Blueprint("records", __name__)
 
 
 class ImportForm(FlaskForm):
-    file = FileField("基本信息表（xlsx，国家模板）", validators=[FileRequired("请选择文件")])
+    set_key = SelectField("信息集", default="basic")
+    school_type = SelectField("学校类型（上级单位导入基本信息以外的信息集时选择）", default="")
+    file = FileField("导入文件（xlsx，使用对应的导入模板）", validators=[FileRequired("请选择文件")])
 
 
 class ActionForm(FlaskForm):
@@ -194,13 +197,57 @@ def import_sheet():
     if not allowed(current_user, "record.import"):
         abort(403)
     form = ImportForm()
-    result = None
+    form.set_key.choices = [(s.key, s.title) for s in SETS.values()]
+    form.school_type.choices = [("", "本校类型" if _own_group() else "请选择")] + [
+        (t, GROUP_LABELS[g]) for g, t in GROUP_TYPES.items()]
     if form.validate_on_submit():
-        result = service.import_basic_sheet(current_user, form.file.data.read(), form.file.data.filename or "")
-        flash(result.message, "success" if result.ok else "error")
-    return render_template("records/import.html", form=form, result=result)
+        set_key, school_type = form.set_key.data, form.school_type.data or None
+        if set_key != "basic" and _own_group() is None and school_type is None:
+            form.school_type.errors = ["上级单位导入信息集时请选择学校类型（模板按学校类型区分）"]
+        else:
+            job = jobs.start_import(current_user, set_key, school_type, form.file.data.filename or "",
+                                    form.file.data.read())
+            if job.status in ("queued", "running"):
+                return redirect(url_for("records.import_job", token=job.token))
+            return _job_page(job, form)
+    return render_template("records/import.html", form=form, job=None, progress=None)
 
 
+def _job_page(job, form=None):
+    form = form or ImportForm()
+    form.set_key.choices = [(s.key, s.title) for s in SETS.values()]
+    form.school_type.choices = [("", "—")] + [(t, GROUP_LABELS[g]) for g, t in GROUP_TYPES.items()]
+    info = SETS.get(job.set_key)
+    return render_template("records/import.html", form=form, job=job, progress=jobs.progress_of(job),
+                           set_title=info.title if info else job.set_key)
+
+
+@bp.route("/import/jobs/<token>")
+@login_required
+def import_job(token):
+    job = jobs.job_for(current_user, token)
+    if job is None:
+        abort(404)
+    return _job_page(job)
+
+
+@bp.route("/import/jobs/<token>/status")
+@login_required
+def import_job_status(token):
+    job = jobs.job_for(current_user, token)
+    if job is None:
+        abort(404)
+    return jobs.progress_of(job)
+
+
+@bp.route("/import/jobs/<token>/report.xlsx")
+@login_required
+def import_job_report(token):
+    job = jobs.job_for(current_user, token)
+    if job is None or job.report is None:
+        abort(404)
+    stem = (job.filename.rsplit(".", 1)[0] or "导入文件")[:80]
+    return xlsx_response(job.report, f"{stem}_错误标注.xlsx")
 # --- templates ----------------------------------------------------------------------------------
 
 def xlsx_response(data: bytes, filename: str) -> Response:

@@ -379,3 +379,29 @@ def test_process_check_output(app):
     missing = app.test_cli_runner().invoke(args=["process", "check", "/nonexistent/x.bpmn"])
     assert missing.exit_code == 1 and missing.output.startswith("-: ")
     assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 0
+
+
+CALLING = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="d" targetNamespace="x">
+  <bpmn:process id="main" name="主流程" isExecutable="true">
+    <bpmn:startEvent id="s"/><bpmn:callActivity id="call" name="调用审核" calledElement="sub"/><bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="m1" sourceRef="s" targetRef="call"/><bpmn:sequenceFlow id="m2" sourceRef="call" targetRef="e"/>
+  </bpmn:process>
+  <bpmn:process id="sub" name="审核" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="学校信息管理员"><bpmn:flowNodeRef>u</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="ss"/><bpmn:userTask id="u" name="学校审核"/><bpmn:endEvent id="se"/>
+    <bpmn:sequenceFlow id="s1" sourceRef="ss" targetRef="u"/><bpmn:sequenceFlow id="s2" sourceRef="u" targetRef="se"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+
+def test_a_called_process_is_part_of_the_caller_not_a_second_one(world):
+    result = validation.validate(CALLING)
+    assert result.ok and result.process_key == "main" and not result.problems, text(result.problems)
+    workflows.run_in_transaction(workflows.deploy_bytes, CALLING)
+    instance = workflows.run_in_transaction(workflows.start_instance, "main", subject_teacher_id=world.teacher.id,
+                                            user=world.school_admin)
+    [task] = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
+    assert (task.task_key, task.candidate_org_id) == ("u", world.school.id)
+    missing = CALLING.replace(b'calledElement="sub"', b'calledElement="nope"')
+    assert "nope" in text(validation.validate(missing).problems)

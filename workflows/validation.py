@@ -192,14 +192,13 @@ def _check_parser(data_store_names: set[str]):
     return cls(validator=None)
 
 
-def _spiff_pass(root, process_id: str, data_store_names: set[str], filename: str):
-    """(spec, subprocess_specs, None) or (None, None, (Problem, known))."""
+def _spiff_pass(root, process_id: str, data_store_names: set[str], filename: str, called: set[str]):
+    """(spec, subprocess_specs, None) or (None, None, (Problem, known)). The process and the processes
+    its call activities call are parsed as executable; the others not."""
     doc = copy.deepcopy(root)
     for process in doc.iter(q("process")):
-        if process.get("id") == process_id:
-            process.set("isExecutable", "true")
-        elif process.get("isExecutable", "true") == "true":
-            process.set("isExecutable", "false")
+        process.set("isExecutable", "true" if process.get("id") == process_id or process.get("id") in called
+                    else "false")
     parser = _check_parser(data_store_names)
     try:
         parser.add_bpmn_xml(doc, filename=filename)
@@ -226,13 +225,13 @@ def validate(data: bytes, filename: str = "diagram.bpmn", *, expected_key: str |
     schema = _schema_problems(root)
     result.problems += schema
 
-    executable = [p for p in diagram.processes if p.get("isExecutable", "true") == "true"]
+    runnable = diagram.runnable
     stores = {s.get("name") for s in root.iter(q("dataStore")) if s.get("name")}
     spec = subprocess_specs = None
     if not schema:
         named = {p.element_id for p in result.errors}
-        for process in diagram.targets:
-            got, subs, found = _spiff_pass(root, process.get("id"), stores, filename)
+        for process in [p for p in diagram.targets if p.get("id") not in diagram.called] or diagram.targets:
+            got, subs, found = _spiff_pass(root, process.get("id"), stores, filename, diagram.called)
             if found is not None:
                 # After our own refusals, the parser mostly trips over the same causes: keep only
                 # what it says in words we know, about an element not named yet.
@@ -241,10 +240,10 @@ def validate(data: bytes, filename: str = "diagram.bpmn", *, expected_key: str |
                     continue
                 result.problems.append(problem)
                 named.add(problem.element_id)
-            elif len(executable) == 1 and process is executable[0]:
+            elif len(runnable) == 1 and process is runnable[0]:
                 spec, subprocess_specs = got, subs
-    if len(executable) == 1:
-        process = executable[0]
+    if len(runnable) == 1:
+        process = runnable[0]
         result.process_key = process.get("id")
         result.name = (clean_name(process.get("name")) or diagram.pools.get(process.get("id"))
                        or process.get("id"))[:200]

@@ -106,6 +106,9 @@ class Diagram:
     ids: dict = field(default_factory=dict)                 # id -> element (whole file)
     lane_of: dict[str, str | None] = field(default_factory=dict)
     converted: list = field(default_factory=list)           # (element, old, new) timer literals quoted
+    called: set = field(default_factory=set)                # process ids called by call activities
+    executable: list = field(default_factory=list)
+    runnable: list = field(default_factory=list)            # executable and not called: the one to deploy
 
     @classmethod
     def of(cls, root, known_lanes) -> "Diagram":
@@ -119,8 +122,11 @@ class Diagram:
         for ref in root.iter(q("flowNodeRef")):   # innermost lane wins, as in Spiff's parser
             if ref.text:
                 d.lane_of[ref.text.strip()] = clean_name(ref.getparent().get("name"))
-        executable = [p for p in d.processes if p.get("isExecutable", "true") == "true"]
-        d.targets = executable or d.processes
+        d.called = {c.get("calledElement") for c in root.iter(q("callActivity")) if c.get("calledElement")}
+        d.executable = [p for p in d.processes if p.get("isExecutable", "true") == "true"]
+        # What runs: executable processes that no call activity of the file calls (those are its parts).
+        d.runnable = [p for p in d.executable if p.get("id") not in d.called]
+        d.targets = d.executable or d.processes
         return d
 
     def where(self, el, **extra) -> dict:

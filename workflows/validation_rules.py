@@ -33,20 +33,23 @@ def processes_and_pools(d: Diagram) -> list[Problem]:
         where = f"（只有泳池 {'、'.join(d.label(p) for p in participants)} 的外框）" if participants else ""
         return [Problem(f"文件中没有流程{where}：请在建模工具中画出流程（开始事件、任务、结束事件）后再上传",
                         element_id="definitions")]
-    executable = [p for p in d.processes if p.get("isExecutable", "true") == "true"]
-    if not executable:
+    if not d.executable:
         return [_problem(d, p, f"流程 {d.pool_label(p)} 未设置为可执行（isExecutable=\"false\"）：本系统只运行可执行的流程。"
                                 "请在建模工具的流程属性中勾选“可执行”（Executable），或在文件中改为 isExecutable=\"true\"")
                 for p in d.processes]
-    if len(executable) > 1:
-        pools = "、".join(d.pool_label(p) for p in executable)
-        return [_problem(d, p, f"一个文件只能运行一个流程，现有 {len(executable)} 个可执行流程（{pools}）："
+    runnable = d.runnable
+    if not runnable:
+        return [_problem(d, p, f"流程 {d.pool_label(p)} 只被调用活动调用，文件中没有可以单独发起的流程") for p in d.executable]
+    if len(runnable) > 1:
+        pools = "、".join(d.pool_label(p) for p in runnable)
+        return [_problem(d, p, f"一个文件只能运行一个流程，现有 {len(runnable)} 个可执行流程（{pools}）："
                                "请选择要运行的泳池，把其余泳池的“可执行”取消（isExecutable=\"false\"）")
-                for p in executable]
-    if len(d.processes) > 1:
-        others = "、".join(d.pool_label(p) for p in d.processes if p is not executable[0])
-        return [_problem(d, executable[0], f"运行的是泳池 {d.pool_label(executable[0])}；{others} 未设为可执行，"
-                                           "只作说明，不会运行（泳池之间的消息流也不会执行）", "info")]
+                for p in runnable]
+    others = [p for p in d.processes if p is not runnable[0] and p.get("id") not in d.called]
+    if others:
+        names = "、".join(d.pool_label(p) for p in others)
+        return [_problem(d, runnable[0], f"运行的是泳池 {d.pool_label(runnable[0])}；{names} 未设为可执行，"
+                                         "只作说明，不会运行（泳池之间的消息流也不会执行）", "info")]
     return []
 
 

@@ -207,6 +207,17 @@ CASES.update({"transfers.new": _transfer_apply, "transfers.rotation_new": _rotat
 CORE_BLUEPRINTS += ("transfers",)
 
 
+# Statistics and progress (views/stats.py): 督促.
+def _urge(client):
+    login(client, "460105_info")
+    from tests.journey_helpers import org
+    return client.post(f"/progress/{org('2146000002').id}/urge", data={"note": "请加快"})
+
+
+CASES.update({"stats.urge": _urge})
+CORE_BLUEPRINTS += ("stats",)
+
+
 def test_every_write_route_is_listed(app):
     posts = {rule.endpoint for rule in app.url_map.iter_rules()
              if "POST" in rule.methods and rule.endpoint.split(".")[0] in CORE_BLUEPRINTS}

@@ -218,6 +218,44 @@ CASES.update({"stats.urge": _urge})
 CORE_BLUEPRINTS += ("stats",)
 
 
+# Training credits (views/credits.py).
+def _credit_settings(client):
+    login(client, "460000_info")
+    return client.post("/credits/settings", data={"hours_*": "72", "hours_11": "48"})
+
+
+def _credit_import(client):
+    from tests.test_credits import HEADER, xlsx
+    from tests.test_transfers import effective_teacher
+    _, t = effective_teacher(seq=64)
+    login(client, "2146000001_info")
+    data = xlsx([HEADER, [t.id_number, t.name, 2026, "网络研修", 30, 2, "P-1"]])
+    return client.post("/credits/import", data={"file": (io.BytesIO(data), "p.xlsx")}, content_type="multipart/form-data")
+
+
+def _credit_entry(client):
+    from tests.test_transfers import effective_teacher
+    _, t = effective_teacher(seq=66)
+    login(client, "2146000001_info")
+    return client.post(f"/teachers/{t.id}/credits/new", data={"year": "2026", "project": "校本培训", "hours": "8"})
+
+
+CASES.update({"credits.settings": _credit_settings, "credits.import_file": _credit_import,
+              "credits.add_entry": _credit_entry})
+CORE_BLUEPRINTS += ("credits",)
+
+
+# Statistics and progress (views/stats.py): 督促.
+def _urge(client):
+    login(client, "460105_info")
+    from tests.journey_helpers import org
+    return client.post(f"/progress/{org('2146000002').id}/urge", data={"note": "请加快"})
+
+
+CASES.update({"stats.urge": _urge})
+CORE_BLUEPRINTS += ("stats",)
+
+
 def test_every_write_route_is_listed(app):
     posts = {rule.endpoint for rule in app.url_map.iter_rules()
              if "POST" in rule.methods and rule.endpoint.split(".")[0] in CORE_BLUEPRINTS}

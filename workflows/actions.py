@@ -226,6 +226,21 @@ def return_rotation(reason: str = "") -> None:
     _subject_effect("return_rotation", run)
 
 
+def remind_credits_behind(year: int) -> None:
+    """Tell every teacher of the subject unit's subtree behind the year's training-hours requirement, and their schools."""
+    ctx = current()
+    if ctx.subject_org_id is None:
+        raise ActionError("remind_credits_behind() 只能用于以单位为主体的流程")
+    org_id = ctx.subject_org_id
+    ctx.actions_called.append("remind_credits_behind")
+
+    def effect():
+        from records import credits
+        credits.remind_behind(org_id, int(year))
+
+    ctx.effects.append(effect)
+
+
 ACTIONS.update({
     "transfer_teacher": transfer_teacher,
     "return_transfer": return_transfer,
@@ -233,6 +248,7 @@ ACTIONS.update({
     "start_rotation": start_rotation,
     "end_rotation": end_rotation,
     "return_rotation": return_rotation,
+    "remind_credits_behind": remind_credits_behind,
 })
 ACTION_LABELS.update({
     "transfer_teacher": "教师调动办结：记录（含历史版本、各信息集、个人编号）和账号转入调入学校，并保存一个新的记录版本",
@@ -241,4 +257,5 @@ ACTION_LABELS.update({
     "start_rotation": "交流轮岗开始：人员状态改为“205 交流轮岗”，并保存一个新的记录版本",
     "end_rotation": "交流轮岗结束：人员状态恢复为交流前的状态，并保存一个新的记录版本",
     "return_rotation": "退回交流轮岗申请并结束（写明原因，例如 return_rotation(reason)）",
+    "remind_credits_behind": "提醒本单位及下级学时未达到年度要求的教师和所在学校（每人每年度只提醒一次）",
 })

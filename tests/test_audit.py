@@ -245,15 +245,30 @@ CASES.update({"credits.settings": _credit_settings, "credits.import_file": _cred
 CORE_BLUEPRINTS += ("credits",)
 
 
-# Statistics and progress (views/stats.py): 督促.
-def _urge(client):
+# Data exchange (views/api.py): tokens, and the API's one write (pushing training hours).
+def _token_create(client):
     login(client, "460105_info")
-    from tests.journey_helpers import org
-    return client.post(f"/progress/{org('2146000002').id}/urge", data={"note": "请加快"})
+    return client.post("/exchange/tokens", data={"name": "国家平台"})
 
 
-CASES.update({"stats.urge": _urge})
-CORE_BLUEPRINTS += ("stats",)
+def _token_revoke(client):
+    from records import exchange
+    row, _ = exchange.create_token(user("460105_info"), "停用")
+    login(client, "460105_info")
+    return client.post(f"/exchange/tokens/{row.id}/revoke")
+
+
+def _credit_push(client):
+    from records import exchange
+    from tests.test_transfers import effective_teacher
+    _, t = effective_teacher(seq=68)
+    _, token = exchange.create_token(user("460105_info"), "推送", True)
+    return client.post("/api/v1/credits", headers={"Authorization": f"Bearer {token}"}, json={"records": [
+        {"id_number": t.id_number, "name": t.name, "year": 2026, "project": "国培", "hours": 10, "record_id": "X1"}]})
+
+
+CASES.update({"api.create_token": _token_create, "api.revoke_token": _token_revoke, "api.api_credits": _credit_push})
+CORE_BLUEPRINTS += ("api",)
 
 
 def test_every_write_route_is_listed(app):

@@ -97,6 +97,6 @@ def init_views(app) -> None:
         app.register_blueprint(module.bp)
     from . import process
     app.register_blueprint(process.bp)
-    from . import credits, stats, transfers  # transfers, rotation, statistics, progress, search, training credits, data exchange
-    for module in (transfers, stats, credits):
+    from . import api, credits, stats, transfers  # transfers, rotation, statistics, progress, search, training credits, data exchange
+    for module in (transfers, stats, credits, api):
         app.register_blueprint(module.bp)

@@ -181,3 +181,13 @@ def test_autumn_reminder_from_the_diagram_timer(province):
     run_tick(at("2026-09-16T00:10"))
     assert db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.kind.like("credits_behind%"))) == len(notes)
+
+
+def test_command_line(province):
+    runner = province.test_cli_runner()
+    first = runner.invoke(args=["credits", "schedule"])
+    assert first.exit_code == 0 and "已安排" in first.output, first.output
+    assert "已在运行" in runner.invoke(args=["credits", "schedule"]).output
+    effective("2146000001", "460105", "命令行", 10)
+    assert "1 名" in runner.invoke(args=["stats", "refresh"]).output
+    assert "1 名" in runner.invoke(args=["stats", "rebuild"]).output

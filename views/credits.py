@@ -156,3 +156,21 @@ def add_entry(teacher_id):
         return redirect(url_for("credits.teacher", teacher_id=found.id, year=values["year"]))
     flash(outcome.message, "error")
     return _teacher_page(found, _year(), values, outcome.problems, 400)
+
+
+# ----------------------------------------------------------------------------- command line (flask --app app credits …)
+
+@bp.cli.command("schedule")
+def schedule_command():
+    """Start the province's yearly autumn reminder flow (training_credits) if it is not running."""
+    import click
+
+    from models import write_intent
+    with write_intent():
+        province = db.session.scalars(select(Org).where(Org.parent_id.is_(None), Org.kind == "province")).first()
+        if province is None:
+            click.echo("没有省级单位：请先导入组织机构", err=True)
+            raise SystemExit(1)
+        started = credits.ensure_reminder_flow(province)
+        db.session.commit()
+    click.echo(f"{province.name}：" + ("已安排每年 9 月 15 日的学时提醒" if started else "学时提醒已在运行"))

@@ -139,3 +139,23 @@ def search_page():
         flash(problem, "error")
     return render_template("stats/search.html", q=q, result=result, states=RECORD_STATES,
                            fields=search.field_choices(current_user))
+
+
+# ----------------------------------------------------------------------------- command line (flask --app app stats …)
+
+@bp.cli.command("refresh")
+def refresh_command():
+    """Apply new record versions to the statistics facts, unit counts and training credits."""
+    import click
+
+    from records import facts
+    click.echo(f"已更新 {facts.refresh()} 名教师的统计数据")
+
+
+@bp.cli.command("rebuild")
+def rebuild_command():
+    """Derive the statistics facts, unit counts and training credits of reviewed rows again from scratch."""
+    import click
+
+    from records import facts
+    click.echo(f"已重新统计 {facts.rebuild()} 名教师的已生效记录")

@@ -39,6 +39,7 @@ SCOPES: dict[str, dict[str, str]] = {
     "record.view": {INFO: SUBTREE, QUERY: SUBTREE, SYS: SUBTREE, TEACHER: SELF},
     "record.edit": {INFO: OWN_UNIT, TEACHER: SELF},
     "record.import": {INFO: ANY},
+    "import.job": {INFO: SELF},                # one's own import job (progress, report of bad cells)
     "record.change": {INFO: OWN_UNIT},         # propose a change, register a departure, revise a change
     "record.addition": {TEACHER: SELF},        # add a row to an effective record, revise it
     "change.attachment": {INFO: SUBTREE},      # the scan shows the full ID number: never a masked role
@@ -60,6 +61,14 @@ SCOPES: dict[str, dict[str, str]] = {
     "mobility.view": {INFO: SUBTREE, QUERY: SUBTREE, SYS: SUBTREE, TEACHER: SELF},
     "transfer.apply": {INFO: ANY},             # the receiving school's administrator (refused politely elsewhere)
     "rotation.apply": {INFO: OWN_UNIT},
+    # statistics, progress, search and training credits of a subtree
+    "stats.view": {INFO: ANY, QUERY: ANY, SYS: ANY},
+    "stats.urge": {INFO: SUBTREE},                 # a unit below (one's own is refused politely)
+    "credits.list": {INFO: ANY, QUERY: ANY, SYS: ANY, TEACHER: ANY},
+    "credits.view": {INFO: SUBTREE, QUERY: SUBTREE, SYS: SUBTREE, TEACHER: SELF},
+    "credits.import": {INFO: ANY},
+    "credits.settings": {INFO: PROVINCE},
+    "credits.enter": {INFO: OWN_UNIT},
     "process.admin": {PROCESS: PROVINCE},
 }
 
@@ -100,6 +109,8 @@ ROUTES: dict[str, Route] = {
     "records.set_row": Route("record.edit", "teacher_id"),
     "records.set_row_delete": Route("record.edit", "teacher_id"),
     "records.import_sheet": Route("record.import"),
+    **{f"records.{name}": Route("import.job", "token") for name in ("import_job", "import_job_status",
+                                                                     "import_job_report")},
     "changes.propose": Route("record.change", "teacher_id"),
     "changes.departure": Route("record.change", "teacher_id"),
     "changes.revise": Route("record.change", "change_id"),
@@ -139,6 +150,16 @@ ROUTES: dict[str, Route] = {
     "transfers.rotation_detail": Route("mobility.view", "rotation_id"),
     "transfers.rotation_new": Route("rotation.apply", "teacher_id"),
     "transfers.from_task": Route("task.work", "task_id"),
+    # statistics, progress, search, training credits
+    **{f"stats.{name}": Route("stats.view") for name in ("index", "export", "progress_page", "progress_export",
+                                                          "search_page")},
+    "stats.urge": Route("stats.urge", "org_id"),
+    "credits.index": Route("credits.list"),
+    "credits.mine": Route("credits.list"),
+    "credits.import_file": Route("credits.import"),
+    "credits.settings": Route("credits.settings"),
+    "credits.teacher": Route("credits.view", "teacher_id"),
+    "credits.add_entry": Route("credits.enter", "teacher_id"),
     # process administration (diagrams are the province's, not a unit's)
     **{f"process.{name}": Route("process.admin") for name in (
         "index", "versions", "view_version", "download_version", "make_current", "editor", "download_draft",

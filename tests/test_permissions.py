@@ -328,7 +328,10 @@ def cases_for(world: World, rule):
         yield {**base, **ids}, None, "unresolved" if unresolved else None
         return
     assert route.obj in args, f"{rule.endpoint}: object argument {route.obj} not in {rule.rule}"
-    pool = world.pools["addition_id" if rule.endpoint == "changes.revise_addition" else route.obj]
+    pool = world.pools.get("addition_id" if rule.endpoint == "changes.revise_addition" else route.obj)
+    if not pool:  # no such object in this world (e.g. an import job's token): every role must get 404
+        yield {**base, route.obj: 1 if route.obj.endswith("_id") else "no-such-object"}, None, "unresolved"
+        return
     if rule.endpoint == "reports.from_task":
         pool = [t for t in pool if db.session.get(HumanTask, t).process_key in ("monthly_report", "province_report")]
     for object_id in pool:
@@ -343,6 +346,10 @@ def cases_for(world: World, rule):
                     yield {**values, "item_id": item_id, "set_key": item.set_key}, route.obj, object_id
             continue
         yield values, route.obj, object_id
+
+
+def world_has(world: World, endpoint: str, arg: str) -> bool:
+    return bool(world.pools.get("addition_id" if endpoint == "changes.revise_addition" else arg))
 
 
 def client_for(app, principal: User | None):
@@ -433,7 +440,10 @@ def test_route_matches_the_declared_policy(world, endpoint, path):
                     expect, obj = False, None
                 else:
                     obj = facts(arg, object_id) if arg and not unresolved else None
-                    expect = expected_allowed(principal, route.action, arg, obj)
+                    if unresolved and route.obj:  # no object: the role part only (and 404 is an answer)
+                        expect = principal is not None and principal.role in SCOPES[route.action]
+                    else:
+                        expect = expected_allowed(principal, route.action, arg, obj)
                 seen.add((relation(principal, obj), expect))
                 client = client_for(app, principal)
                 if method == "GET":
@@ -462,6 +472,6 @@ def test_route_matches_the_declared_policy(world, endpoint, path):
     if dirty:
         restore(w)
     assert not problems, "\n".join(problems[:40])
-    if route.obj:
+    if route.obj and world_has(w, rule.endpoint, route.obj):
         relations = {r for r, _ in seen}
         assert "foreign" in relations and (relations & {"own", "below"}), (endpoint, seen)

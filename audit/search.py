@@ -10,12 +10,18 @@ from models import AuditEntry, Org, User, db, write_intent
 
 RETENTION_DAYS = 180
 ACTION_LABELS = {
-    "login": "登录", "login_failed": "登录失败", "logout": "退出", "password_changed": "修改密码",
+    "login": "登录", "login_failed": "登录失败", "login_locked": "登录被锁定（拒绝）", "db_backup": "数据库备份", "db_restore": "数据库恢复", "logout": "退出", "password_changed": "修改密码",
     "password_reset": "重置密码", "accounts_generated": "生成单位账号", "password_sheet_downloaded": "下载初始密码表",
     "teacher_account_created": "创建教师账号", "teacher_accounts_imported": "批量创建教师账号",
     "teacher_account_withdrawn": "撤销误建账号", "record_saved": "保存档案", "record_submitted": "报送档案",
     "records_imported": "导入教师信息", "review_approve": "审核通过", "review_return": "审核退回",
     "task_claim": "领取任务", "task_unclaim": "释放任务",
+    "change_proposed": "提出信息变更", "change_resubmitted": "重新提交变更", "change_withdrawn": "撤回变更",
+    "addition_proposed": "补充信息", "addition_resubmitted": "重新提交补充", "addition_withdrawn": "撤回补充",
+    "departure_proposed": "登记离岗", "record_item_added": "新增信息集记录", "record_item_changed": "修改信息集记录",
+    "record_item_deleted": "删除信息集记录",
+    "process.published": "发布流程版本", "process.uploaded": "上传流程图", "process.made_current": "设为当前版本",
+    "process.draft_deleted": "删除流程草稿", "process.instances_migrated": "迁移流程实例",
 }
 
 

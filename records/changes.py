@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 import audit
 import workflows
@@ -42,8 +42,11 @@ def holding_flow(teacher_id: int) -> str | None:
     and end dates) does not."""
     return db.session.scalar(
         select(ProcessDefinition.name).join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
-        .where(ProcessInstance.subject_teacher_id == teacher_id, ProcessInstance.status == "running",
-               select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id).exists())
+        .where(ProcessInstance.subject_teacher_id == teacher_id,
+               # a suspended flow has no task rows but will resume: it still holds the record
+               or_(ProcessInstance.status == "suspended",
+                   (ProcessInstance.status == "running")
+                   & select(HumanTask.id).where(HumanTask.instance_id == ProcessInstance.id).exists()))
         .order_by(ProcessInstance.id.desc()).limit(1))
 
 

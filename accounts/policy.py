@@ -69,6 +69,11 @@ SCOPES: dict[str, dict[str, str]] = {
     "credits.import": {INFO: ANY},
     "credits.settings": {INFO: PROVINCE},
     "credits.enter": {INFO: OWN_UNIT},
+    # data exchange: pages and exports of a subtree; API tokens; the JSON API itself takes a bearer token
+    # of a unit, never a session (every signed-in role gets 401 there)
+    "exchange.view": {INFO: ANY, QUERY: ANY, SYS: ANY},
+    "exchange.tokens": {INFO: ANY, QUERY: ANY},     # a token of one's own unit (revoke: only those)
+    "api.token": {},
     "process.admin": {PROCESS: PROVINCE},
 }
 
@@ -84,7 +89,7 @@ class Route:
     obj: str | None = None   # the URL argument that names the object
 
 
-PUBLIC = frozenset({"auth.login", "home.set_language", "static"})
+PUBLIC = frozenset({"auth.login", "home.set_language", "static", "api.openapi"})
 
 ROUTES: dict[str, Route] = {
     # signing in and out, one's own settings, pages every user has
@@ -160,6 +165,15 @@ ROUTES: dict[str, Route] = {
     "credits.settings": Route("credits.settings"),
     "credits.teacher": Route("credits.view", "teacher_id"),
     "credits.add_entry": Route("credits.enter", "teacher_id"),
+    # data exchange
+    "api.exchange_page": Route("exchange.view"),
+    "api.export_json": Route("exchange.view"),
+    "api.export_xlsx": Route("exchange.view"),
+    "api.create_token": Route("exchange.tokens"),
+    "api.revoke_token": Route("exchange.tokens", "token_id"),
+    "api.openapi": Route("public"),
+    **{f"api.{name}": Route("api.token") for name in ("api_units", "api_teachers", "api_teacher", "api_statistics",
+                                                      "api_credits")},
     # process administration (diagrams are the province's, not a unit's)
     **{f"process.{name}": Route("process.admin") for name in (
         "index", "versions", "view_version", "download_version", "make_current", "editor", "download_draft",

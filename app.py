@@ -34,6 +34,10 @@ def create_app(config: dict | None = None) -> Flask:
         PAGE_SIZE=20,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Secure unless SESSION_COOKIE_SECURE=0 (plain-HTTP development; `serve` defaults to it).
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", 30)),
+        SESSION_MAX_HOURS=int(os.environ.get("SESSION_MAX_HOURS", 12)),
     )
     if config:
         app.config.update(config)
@@ -156,6 +160,8 @@ def _register_cli(app: Flask) -> None:
         """Serve the app (threaded dev server, no reloader) with its one scheduler."""
         from scheduler.runner import start_background_scheduler
         from werkzeug.serving import run_simple
+        if "SESSION_COOKIE_SECURE" not in os.environ:
+            app.config["SESSION_COOKIE_SECURE"] = False  # this server speaks plain HTTP
         start_background_scheduler(app)
         click.echo(f"服务已启动：http://{host}:{port}")
         run_simple(host, port, app, threaded=True, use_reloader=False)

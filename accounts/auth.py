@@ -1,31 +1,68 @@
-"""Authentication operations, each audited (logins, failed logins, password changes)."""
+"""Authentication operations, each audited (logins, failed logins, refused attempts while locked,
+password changes). Throttling and lockout: security/throttle.py; the password policy: security/passwords.py."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask import has_request_context, request
 from sqlalchemy import select
 
 import audit
 from models import User, db, write_intent
+from security import throttle
+from security.passwords import password_problem
 
 
-def authenticate(username: str, password: str) -> User | None:
+@dataclass
+class LoginOutcome:
+    user: User | None
+    message: str | None = None   # for the login page when refused
+
+
+def _normalise(username: str) -> str:
+    # Resident ID numbers are logins; their check character may be typed in lower case.
+    return username.upper() if len(username) == 18 else username
+
+
+def login_attempt(username: str, password: str) -> LoginOutcome:
+    username = _normalise(username)
+    address = request.remote_addr if has_request_context() else None
     with write_intent():
-        user = db.session.scalars(select(User).where(User.username == username.upper() if len(username) == 18 else User.username == username)).first()
+        user = db.session.scalars(select(User).where(User.username == username)).first()
+        lock = throttle.current_lock(username, user.id if user else None, address)
+        if lock is not None:
+            audit.record("login_locked", object_type="user", object_id=username, user=None,
+                         org_id=user.org_id if user else None,
+                         after={"until": lock.until.isoformat(), "by_address": lock.by_address})
+            db.session.commit()
+            return LoginOutcome(None, lock.message())
         if user is None or not user.active or not user.check_password(password):
             audit.record("login_failed", object_type="user", object_id=username, user=None,
                          org_id=user.org_id if user else None)
+            db.session.flush()
+            lock = throttle.current_lock(username, user.id if user else None, address)
             db.session.commit()
-            return None
+            if lock is not None:
+                return LoginOutcome(None, "账号或密码错误。" + lock.message())
+            left = throttle.attempts_left(username, user.id if user else None)
+            hint = f"（再错 {left} 次账号将被锁定 {throttle._setting('LOGIN_LOCK_MINUTES')} 分钟）" if left <= 3 else ""
+            return LoginOutcome(None, "账号或密码错误" + hint)
         audit.record("login", object_type="user", object_id=user.id, user=user)
         db.session.commit()
-        return user
+        return LoginOutcome(user)
 
 
-def record_logout(user: User) -> None:
+def authenticate(username: str, password: str) -> User | None:
+    return login_attempt(username, password).user
+
+
+def record_logout(user: User, reason: str | None = None) -> None:
     """Audit the logout and end every session of the user (the session token changes)."""
     with write_intent():
         user = db.session.merge(user)
         user.rotate_session()
-        audit.record("logout", object_type="user", object_id=user.id, user=user)
+        audit.record("logout", object_type="user", object_id=user.id, user=user,
+                     after={"reason": reason} if reason else None)
         db.session.commit()
 
 
@@ -35,10 +72,10 @@ def change_password(user: User, old: str, new: str) -> str | None:
         return "原密码不正确"
     if old == new:
         return "新密码不能与原密码相同"
-    if len(new) > 128:
-        return "新密码不能超过 128 位"
-    if new.isdigit() or new.isalpha():
-        return "新密码须同时包含字母和数字"
+    id_number = user.username if user.role == "teacher" else None
+    problem = password_problem(new, username=user.username, id_number=id_number)
+    if problem:
+        return problem
     with write_intent():
         user = db.session.merge(user)
         user.set_password(new)

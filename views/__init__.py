@@ -31,6 +31,8 @@ def _select_locale():
 def init_views(app) -> None:
     from .helpers import DbIdConverter
     app.url_map.converters["int"] = DbIdConverter
+    from security.web import init_security
+    init_security(app)  # session timeout first, then the other before-request checks; headers on every response
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"

@@ -7,7 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from accounts.auth import authenticate, change_password, record_logout
+from accounts.auth import change_password, login_attempt, record_logout
+from security.passwords import POLICY_TEXT
+from security.web import start_session_clock
 
 from .helpers import safe_next
 
@@ -29,11 +31,12 @@ class ChangePasswordForm(FlaskForm):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data.strip(), form.password.data)
-        if user is None:
-            flash("账号或密码错误", "error")
+        outcome = login_attempt(form.username.data.strip(), form.password.data)
+        if outcome.user is None:
+            flash(outcome.message, "error")
         else:
-            login_user(user)
+            login_user(outcome.user)
+            start_session_clock()
             return redirect(safe_next(url_for("home.index")))
     return render_template("auth/login.html", form=form)
 
@@ -57,7 +60,9 @@ def change_password_view():
         else:
             from models import User, db
             login_user(db.session.get(User, current_user.id))  # this session continues with the new token
+            start_session_clock()
             flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password,
+                           policy=POLICY_TEXT)
 

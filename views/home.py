@@ -28,5 +28,6 @@ def index():
 @bp.route("/lang/<any(zh, en):code>")
 def set_language(code):
     resp = redirect(url_for("home.index"))
-    resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax")
+    resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True,
+                    secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return resp

@@ -1,0 +1,34 @@
+"""The password policy: what a new password must be. One function, used by every place that sets a
+password a person chose (the password change; generated passwords are random and changed at first login)."""
+from __future__ import annotations
+
+import re
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+CLASSES = (("大写字母", re.compile(r"[A-Z]")), ("小写字母", re.compile(r"[a-z]")),
+           ("数字", re.compile(r"[0-9]")), ("符号", re.compile(r"[^A-Za-z0-9]")))
+# Patterns every guessing list starts with.
+COMMON = ("password", "passw0rd", "qwerty", "abc123", "123456", "12345678", "admin", "welcome", "iloveyou", "88888888")
+POLICY_TEXT = (f"密码至少 {MIN_LENGTH} 位，须包含大写字母、小写字母、数字、符号中的至少三类，"
+               "不能包含账号、单位代码或身份证号码，不能是常见弱密码")
+
+
+def password_problem(password: str, *, username: str = "", id_number: str | None = None) -> str | None:
+    """Why `password` is refused for the account, in words for the user, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"新密码至少 {MIN_LENGTH} 位"
+    if len(password) > MAX_LENGTH:
+        return f"新密码不能超过 {MAX_LENGTH} 位"
+    present = [name for name, pattern in CLASSES if pattern.search(password)]
+    if len(present) < 3:
+        return "新密码须包含大写字母、小写字母、数字、符号中的至少三类（当前只有" + ("、".join(present) or "无") + "）"
+    lowered = password.lower()
+    personal = {username.lower()} | set(username.lower().split("_"))
+    if id_number:
+        personal |= {id_number.lower(), id_number[-6:].lower(), id_number[6:14]}
+    if any(len(p) >= 4 and p in lowered for p in personal):
+        return "新密码不能包含账号、单位代码或身份证号码（含其后六位、出生日期）"
+    if any(word in lowered for word in COMMON):
+        return "新密码过于常见，容易被猜中，请换一个"
+    return None

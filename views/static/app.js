@@ -1,0 +1,26 @@
+// Page behaviour kept out of the HTML, so the Content-Security-Policy can forbid inline scripts:
+//   <form data-confirm="…"> / <button data-confirm="…">  ask before submitting
+//   <input type="checkbox" data-check-all="NAME">        ticks every enabled checkbox named NAME
+//   <select data-autosubmit>                              submits its form when changed
+//   <a data-back href="/">                                goes back one page (the href is the fallback)
+(function () {
+  'use strict';
+  document.addEventListener('submit', function (e) {
+    var message = e.target.getAttribute && e.target.getAttribute('data-confirm');
+    if (message && !window.confirm(message)) { e.preventDefault(); }
+  }, true);
+  document.addEventListener('click', function (e) {
+    var asker = e.target.closest && e.target.closest('button[data-confirm], a[data-confirm]');
+    if (asker && !window.confirm(asker.getAttribute('data-confirm'))) { e.preventDefault(); e.stopImmediatePropagation(); return; }
+    var back = e.target.closest && e.target.closest('a[data-back]');
+    if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  }, true);
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    var name = t.getAttribute && t.getAttribute('data-check-all');
+    if (name) {
+      document.querySelectorAll('input[type=checkbox][name="' + name + '"]:not(:disabled)').forEach(function (c) { c.checked = t.checked; });
+    }
+    if (t.hasAttribute && t.hasAttribute('data-autosubmit') && t.form) { t.form.submit(); }
+  });
+})();

@@ -76,6 +76,37 @@ def _register_cli(app: Flask) -> None:
         upgrade(app.config["DATABASE_URL"])
         click.echo("数据库已是最新结构")
 
+    @db_cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def db_backup(path):
+        """Back up DATABASE_URL to PATH: SQLite online backup API (server may keep running) or pg_dump -Fc."""
+        from security.backup import BackupError, backup, record_operation
+        try:
+            click.echo(backup(app.config["DATABASE_URL"], Path(path)))
+        except BackupError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        record_operation("db_backup", path)
+
+    @db_cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="确认用备份覆盖当前数据库（先停止 Web 服务与定时任务）")
+    def db_restore(path, yes):
+        """Replace DATABASE_URL's content with the backup PATH (all or nothing). Stop the server first."""
+        from security.backup import BackupError, record_operation, restore
+        if not yes:
+            click.echo("恢复将用备份覆盖当前数据库的全部内容。请先停止 Web 服务与定时任务，确认后加 --yes 重新执行。", err=True)
+            sys.exit(2)
+        from models import db
+        db.session.remove()
+        db.engine.dispose()
+        try:
+            click.echo(restore(app.config["DATABASE_URL"], Path(path)))
+        except BackupError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        record_operation("db_restore", path)
+
     @orgs_cli.command("import")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def orgs_import(path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 import audit
 import workflows
@@ -76,6 +76,7 @@ def create_teacher_account(actor, name, gender, birth_month, id_number) -> Outco
     if problems:
         return Outcome(False, "信息有误，未创建账号", [_problem_text(p) for p in problems])
     with write_intent():
+        lock_id_registry()
         dup = _duplicate_message(clean["id_number"])
         if dup:
             db.session.rollback()
@@ -92,6 +93,7 @@ def create_teacher_accounts_from_sheet(actor, data: bytes) -> Outcome:
     if not rows and not problems:
         return Outcome(False, "文件中没有教师数据", ["文件中没有教师数据（第2行起每行一名教师）"])
     with write_intent():
+        lock_id_registry()
         # Every problem in one pass: the rows' own errors and numbers already held elsewhere.
         found = importer.find_province_duplicates(db.session, [r.id_number for r in rows])
         lines = [_problem_text(p) for p in problems]
@@ -187,6 +189,15 @@ def submit_as_demo(teacher: Teacher) -> None:
 
 # --- import -----------------------------------------------------------------------------------
 
+def lock_id_registry() -> None:
+    """Serialise the registering of ID numbers (new accounts, imports) until the transaction ends, so a
+    second registration's duplicate check sees the first one's rows and names their school instead of
+    failing on the unique index. SQLite writers are serialised by BEGIN IMMEDIATE already."""
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(460000000)"))
+
+
 def import_basic_sheet(actor, data: bytes, filename: str, *, demo_password: str | None = None,
                        progress=None) -> Outcome:
     """All or nothing: any problem in the file imports nothing and returns every problem.
@@ -217,7 +228,12 @@ def import_basic_sheet(actor, data: bytes, filename: str, *, demo_password: str 
             elif scope is not None and not scope.contains(org):
                 problems.append(validation.Problem(r.row_number, col, r.school_code,
                                                    f"【{col}】“{r.school_code}”（{org.name}）不在您的管辖范围内", "school_code"))
+    # The reads above ran in a read transaction; the write below must start afresh (SQLite: a reader
+    # cannot become the writer once another writer got in; its BEGIN IMMEDIATE waits instead).
+    if db.session().in_transaction():
+        db.session.commit()
     with write_intent():
+        lock_id_registry()
         found = importer.find_province_duplicates(
             db.session, [r.values["id_number"] for r in parsed.rows if r.values.get("id_number")])
         problems.extend(importer.province_duplicate_problems(parsed, found))

@@ -1,0 +1,110 @@
+"""Races (SQLite and, with TEST_DATABASE_URL, PostgreSQL): eight reviewers complete one task at once —
+exactly one wins, the seven others are told who handled it; two schools import the same teachers at
+the same moment — one import wins, the other imports nothing and is told which school holds them."""
+from __future__ import annotations
+
+import io
+import threading
+
+from sqlalchemy import func, select
+
+import workflows
+from models import HumanTask, ProcessInstance, RecordVersion, Teacher, User, WorkflowEvent, db
+from tests.conftest import DATA
+from tests.engine_fixtures import *  # noqa: F401,F403 -- fixtures (engine_app on SQLite and PostgreSQL)
+
+
+def _at_school_review(w):
+    workflows.deploy_shipped()
+    instance = workflows.run_in_transaction(workflows.start_instance, "teacher_collection",
+                                            subject_teacher_id=w.teacher.id, user=w.school_admin)
+    fill = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
+    workflows.run_in_transaction(workflows.complete_task, fill.id, w.teacher_user, {})
+    review = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).one()
+    db.session.commit()
+    return instance.id, review.id
+
+
+def _reviewers(w, n):
+    users = [w.school_admin, w.school_admin2]
+    for i in range(n - len(users)):
+        u = User(username=f"school_admin_x{i}", display_name=f"学校管理员{i}", role="info_admin",
+                 org_id=w.school.id, must_change_password=False, password_hash="x")
+        db.session.add(u)
+        users.append(u)
+    db.session.commit()
+    return users
+
+
+def test_eight_reviewers_complete_one_task(world):
+    w = world
+    instance_id, review_id = _at_school_review(w)
+    users = _reviewers(w, 8)
+    go = threading.Barrier(8)
+
+    def act(i):
+        go.wait(10)
+        decision = {"decision": "approve"} if i % 2 == 0 else {"decision": "return", "reason": f"第{i}人退回"}
+        return workflows.run_in_transaction(workflows.complete_task, review_id, users[i], decision)
+
+    results = run_threads(8, act)  # noqa: F405
+    winners = [i for i, (kind, _) in enumerate(results) if kind == "ok"]
+    assert len(winners) == 1, results
+    winner = users[winners[0]]
+    for kind, value in results:
+        if kind == "error":
+            assert isinstance(value, workflows.TaskAlreadyHandled), repr(value)
+            assert winner.display_name in str(value)
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance_id).revision == 3  # start, fill, one review
+    events = db.session.scalar(select(func.count()).select_from(WorkflowEvent).where(
+        WorkflowEvent.instance_id == instance_id, WorkflowEvent.task_key == "school_review"))
+    assert events == 1
+    assert db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == instance_id)) == 1
+    assert db.session.scalar(select(func.count()).select_from(RecordVersion)) == 0
+
+
+def _school_sheet() -> bytes:
+    """The sample school's basic-information sheet (no 学校标识码 column): any primary school may upload it."""
+    from openpyxl import Workbook
+    from records.reading import read_sheets
+    rows = read_sheets((DATA / "school_2146000001_basic_info.xlsx").read_bytes())[0][1]
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(["" if c is None else c for c in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_two_schools_import_the_same_teachers_at_once(world):
+    from records import service
+    w = world
+    workflows.deploy_shipped()
+    db.session.commit()
+    data = _school_sheet()
+    admins = [w.school_admin, w.other_admin]
+    assert w.other_admin.org.kind == "school" and w.other_admin.org.school_type == w.school.school_type
+    go = threading.Barrier(2)
+
+    def act(i):
+        go.wait(10)
+        outcome = service.import_basic_sheet(db.session.merge(admins[i]), data, f"school{i}.xlsx")
+        db.session.remove()
+        return outcome
+
+    results = run_threads(2, act)  # noqa: F405
+    outcomes = [value for kind, value in results]
+    assert all(kind == "ok" for kind, _ in results), results  # no exception escapes: the loser is told
+    oks = [o for o in outcomes if o.ok]
+    assert len(oks) == 1, [o.message for o in outcomes]
+    loser = next(o for o in outcomes if not o.ok)
+    winner_school = admins[outcomes.index(oks[0])].org
+    assert "未导入任何数据" in loser.message
+    assert loser.problems and all(winner_school.name in p.message for p in loser.problems
+                                  if p.key == "id_number"), [p.message for p in loser.problems][:3]
+    db.session.expire_all()
+    world_ids = {w.teacher.id, w.province_school_teacher.id}
+    orgs = {t.org_id for t in db.session.scalars(select(Teacher)) if t.id not in world_ids}
+    assert orgs == {winner_school.id}  # nothing of the losing import was kept

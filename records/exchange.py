@@ -119,7 +119,7 @@ def export_json_chunks(unit: Org, *, masked: bool, now: dt.datetime | None = Non
 def export_xlsx(unit: Org, set_key: str, school_type: str, *, masked: bool) -> bytes:
     """The national template of one set for one school-type group, filled with the subtree's effective
     records of that group (records/sheets.py writes it, like the import templates)."""
-    from .sheets import IDENTITY_KEYS, SCHOOL_KEY, build_workbook
+    from .sheets import SCHOOL_KEY, build_workbook, set_sheet_row
     group = school_group(school_type)
     codes = [c for c, g in ((o.school_type, school_group(o.school_type)) for o in
                              db.session.scalars(select(Org).where(Org.path.like(unit.path + "%"), Org.kind == "school")))
@@ -140,8 +140,7 @@ def export_xlsx(unit: Org, set_key: str, school_type: str, *, masked: bool) -> b
                                  "gender": record["gender"], "birth_date": record["birth_date"]})
                 else:
                     for values in record["sets"].get(set_key, []):
-                        rows.append({SCHOOL_KEY: record["school"]["code"], **values,
-                                     **{k: identity[k] for k in IDENTITY_KEYS}})
+                        rows.append(set_sheet_row(values, **identity, school_code=record["school"]["code"]))
             offset += BATCH
     return build_workbook(set_key, GROUP_TYPES[group], rows, with_school=True, what="导出")
 

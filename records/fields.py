@@ -300,9 +300,17 @@ class IndicatorSet:
         return [f.header for f in self.fields]
 
 
+# A set sheet names its teacher with these columns (and may carry 学校标识码) under these keys, so
+# that a set's own field may be called "name" (培训项目名称) without two values under one key.
+TEACHER_COLUMNS = {"name": "teacher_name", "id_type": "teacher_id_type", "id_number": "teacher_id_number"}
+SHEET_KEYS = frozenset({*TEACHER_COLUMNS.values(), "school_code"})
+
+
 def indicator_set(key, label, fields, *, only=None, excluded=(), **kw) -> IndicatorSet:
     s = IndicatorSet(key, label, tuple(fields), only=frozenset(only) if only else None,
                      excluded=frozenset(excluded), **kw)
     keys = [f.key for f in s.fields]
     assert len(keys) == len(set(keys)), f"duplicate field key in {key}"
+    if key != "basic":
+        assert not SHEET_KEYS & set(keys), f"{key}: field keys {SHEET_KEYS & set(keys)} are the sheet's own columns"
     return s

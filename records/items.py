@@ -235,6 +235,7 @@ def import_set_sheet(actor, data: bytes, filename: str, set_key: str, school_typ
     type and may import for teachers of that type in its subtree. Every teacher must exist, carry the
     name the sheet gives, and have an editable record (未报送/已退回).
     """
+    from .fields import TEACHER_COLUMNS
     from .set_import import parse_set_sheet
     from .validation import Problem, check_values
 
@@ -253,7 +254,8 @@ def import_set_sheet(actor, data: bytes, filename: str, set_key: str, school_typ
     problems = list(parsed.problems)
     with write_intent():
         teachers = _teachers_by_number(actor, {r.id_number for r in parsed.rows if r.id_number})
-        id_col, name_col = parsed.header_of("id_number"), parsed.header_of("name")
+        id_col = parsed.header_of(TEACHER_COLUMNS["id_number"])
+        name_col = parsed.header_of(TEACHER_COLUMNS["name"])
         per_teacher: dict[int, list[dict]] = {}
         fills = [f for f in info.fields if f.fill == "school"]
         for row in parsed.rows:
@@ -264,6 +266,12 @@ def import_set_sheet(actor, data: bytes, filename: str, set_key: str, school_typ
             if why:
                 problems.append(Problem(row.row_number, id_col, row.id_number, f"【{id_col}】“{row.id_number}”{why}",
                                         "id_number"))
+                continue
+            if row.school_code and row.school_code != t["school_code"]:
+                col = parsed.header_of("school_code")
+                problems.append(Problem(row.row_number, col, row.school_code,
+                                        f"【{col}】“{row.school_code}”不是该教师所在学校的学校标识码（{t['school_code']}）",
+                                        "school_code"))
                 continue
             if row.name and row.name != t["name"]:
                 problems.append(Problem(row.row_number, name_col, row.name,
@@ -300,10 +308,10 @@ def _teachers_by_number(actor, numbers: set[str]) -> dict[str, dict]:
     numbers = sorted(numbers)
     for i in range(0, len(numbers), 500):
         q = (select(Teacher.id, Teacher.id_number, Teacher.name, Teacher.state, Org.path, Org.school_type, Org.name,
-                    Org.id).join(Org, Org.id == Teacher.org_id).where(Teacher.id_number.in_(numbers[i:i + 500])))
-        for tid, number, name, state, path, school_type, school, org_id in db.session.execute(q):
+                    Org.id, Org.code).join(Org, Org.id == Teacher.org_id).where(Teacher.id_number.in_(numbers[i:i + 500])))
+        for tid, number, name, state, path, school_type, school, org_id, code in db.session.execute(q):
             out[number] = {"id": tid, "name": name, "state": state, "path": path, "school_type": school_type,
-                           "school": school, "org_id": org_id}
+                           "school": school, "org_id": org_id, "school_code": code}
     return out
 
 

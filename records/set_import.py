@@ -3,7 +3,9 @@ set's rules across each teacher's rows. `parse_set_sheet` is pure (no database);
 transactional import that matches rows to teachers is `records/items.import_set_sheet`.
 
 A set sheet names its teacher by 姓名, 身份证件类型 and 身份证件号 (the national per-set sheets
-put them first), then the set's columns (`records/sheets.sheet_columns`). The header row is the
+put them first), then the set's columns (`records/sheets.sheet_columns`). A 学校标识码 column
+(exports covering several schools write one) is optional; when present it must name the teacher's
+school (checked against the database by the import). The header row is the
 first of the first 10 rows of any worksheet that names at least two known columns; headers are
 compared without "*", spaces, quotes or width differences.
 
@@ -18,7 +20,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .importer import HEADER_SEARCH_ROWS, SheetError, _blank, column_letter
+from .importer import HEADER_SEARCH_ROWS, SCHOOL_COLUMN, SheetError, _blank, column_letter
+from .fields import TEACHER_COLUMNS
 from .indicators import SETS, Field, basic_fields, header_key, set_by_key
 from .normalize import clean_text
 from .reading import read_sheets
@@ -26,6 +29,7 @@ from .sheets import IDENTITY_KEYS
 from .validation import Problem, check_set_rows, check_values
 
 Progress = Callable[[str, int, int], None]
+SCHOOL_KEY = "school_code"
 
 
 @dataclass
@@ -33,6 +37,7 @@ class SetRow:
     row_number: int
     id_number: str | None        # canonical, when valid
     name: str | None
+    school_code: str | None
     values: dict[str, str]       # the set's clean values
     raw: dict[str, Any]          # the set's cells by field key (re-checked with the teacher's school name)
     ok: bool = True
@@ -62,10 +67,10 @@ def _identity_fields(school_type) -> list[Field]:
 
 def _known_keys(set_key: str, school_type) -> dict[str, str]:
     """Header key → field key for the identity columns and every variant's columns of the set."""
-    index: dict[str, str] = {}
+    index: dict[str, str] = {header_key(SCHOOL_COLUMN): SCHOOL_KEY}
     for f in _identity_fields(school_type):
         for k in f.header_keys():
-            index.setdefault(k, f.key)
+            index.setdefault(k, TEACHER_COLUMNS[f.key])
     for f in SETS[set_key].fields:
         for k in f.header_keys():
             index.setdefault(k, f.key)
@@ -145,14 +150,18 @@ def parse_set_rows(rows: list[list[Any]], set_key: str, school_type: str | None,
         parsed.problems.append(Problem(0, "", "", f"表中有【{info.title}】模板以外的列：{'、'.join(unknown)}。"
                                                   + _other_template(unknown_keys, set_key, school_type)))
     identity = _identity_fields(school_type)
-    for f in [*identity, *(f for f in info.fields if f.required)]:
-        if f.key not in by_key:
+    for f in identity:
+        if TEACHER_COLUMNS[f.key] not in by_key:
+            parsed.problems.append(Problem(0, f.header, "", f"找不到【{f.header}】列", f.key))
+    for f in info.fields:
+        if f.required and f.key not in by_key:
             parsed.problems.append(Problem(0, f.header, "", f"找不到【{f.header}】列", f.key))
     if parsed.problems:
         return parsed
 
     today = today or dt.date.today()
     headers = dict(parsed.columns)
+    id_headers = {f.key: parsed.columns[TEACHER_COLUMNS[f.key]] for f in identity}
     present = {f.key for f in info.fields}
     order = {h: i for i, h in enumerate(parsed.columns.values())}
     total = len(rows) - r0 - 1
@@ -162,15 +171,16 @@ def parse_set_rows(rows: list[list[Any]], set_key: str, school_type: str | None,
             continue
         row_number = r + 1
         cell = (lambda k: cells[by_key[k]] if k in by_key and by_key[k] < len(cells) else "")
-        ident, problems = check_values({f.key: cell(f.key) for f in identity}, identity, row=row_number,
-                                       headers=headers, today=today)
+        ident, problems = check_values({f.key: cell(TEACHER_COLUMNS[f.key]) for f in identity}, identity,
+                                       row=row_number, headers=id_headers, today=today)
         raw = {f.key: cell(f.key) for f in info.fields}
         values, set_problems = check_values(raw, info.fields, row=row_number, headers=headers, present=present,
                                             today=today, rules=info.rules, school_name=school_name)
         problems += set_problems
         problems.sort(key=lambda p: order.get(p.column, len(order)))
         parsed.problems.extend(problems)
-        parsed.rows.append(SetRow(row_number, ident.get("id_number"), ident.get("name"), values, raw,
+        code = clean_text(cell(SCHOOL_KEY)) or None
+        parsed.rows.append(SetRow(row_number, ident.get("id_number"), ident.get("name"), code, values, raw,
                                   ok=not problems))
         if progress and len(parsed.rows) % 500 == 0:
             progress("校验", r - r0, total)
@@ -189,7 +199,7 @@ def _cross_row_problems(parsed: ParsedSetSheet, info) -> list[Problem]:
             by_teacher.setdefault(row.id_number, []).append(row)
     by_number = {row.row_number: row for row in parsed.rows}
     out = []
-    id_col = parsed.header_of("id_number")
+    id_col = parsed.header_of(TEACHER_COLUMNS["id_number"])
     for rows in by_teacher.values():
         if len(rows) == 1 and not info.set_rules:
             continue

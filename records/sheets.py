@@ -23,14 +23,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .fields import (CODE, FORMAT_HINTS, GROUP_LABELS, ID_NUMBER, MULTI, MULTI_SEPARATOR, TEXT, NAME, Field,
-                     describe_condition, school_group)
+from .fields import (CODE, FORMAT_HINTS, GROUP_LABELS, ID_NUMBER, MULTI, MULTI_SEPARATOR, NAME, TEACHER_COLUMNS, TEXT,
+                     Field, describe_condition, school_group)
 from .importer import SCHOOL_COLUMN, column_letter
 from .indicators import IndicatorSet, basic_fields, set_by_key
 from .rules import applicable
 
-IDENTITY_KEYS = ("name", "id_type", "id_number")   # how a set sheet names its teacher
-SCHOOL_KEY = "school_code"
+IDENTITY_KEYS = ("name", "id_type", "id_number")   # how a set sheet names its teacher (basic field keys) …
+SCHOOL_KEY = "school_code"                          # … the column keys are TEACHER_COLUMNS[key]
 FORMULA_START = ("=", "+", "-", "@")
 VALIDATION_ROWS = 10_000          # rows below the header a template's drop-downs cover
 _HEADER_FONT = Font(bold=True)
@@ -55,8 +55,27 @@ def sheet_columns(set_key: str, school_type: str | None, *, with_school: bool = 
     if info is None:
         raise KeyError(set_key)
     identity = {f.key: f for f in basic_fields(school_type) if f.key in IDENTITY_KEYS}
-    cols += [Column(k, identity[k].header, identity[k]) for k in IDENTITY_KEYS]
+    cols += [Column(TEACHER_COLUMNS[k], identity[k].header, identity[k]) for k in IDENTITY_KEYS]
     return cols + [Column(f.key, f.header, f) for f in info.fields]
+
+
+def set_sheet_row(values: dict, *, name: str, id_type: str, id_number: str, school_code: str | None = None) -> dict:
+    """One row of a set's sheet for `build_workbook`: the teacher's columns beside the set's values
+    (a set's own "name" field, 培训项目名称, stays apart from the teacher's 姓名)."""
+    row = {**values, TEACHER_COLUMNS["name"]: name, TEACHER_COLUMNS["id_type"]: id_type,
+           TEACHER_COLUMNS["id_number"]: id_number}
+    if school_code is not None:
+        row[SCHOOL_KEY] = school_code
+    return row
+
+
+def _cell_value(row: dict, col: Column):
+    if col.key in row:
+        return row[col.key]
+    for plain, key in TEACHER_COLUMNS.items():   # rows that name the teacher by the plain keys
+        if key == col.key:
+            return row.get(plain)
+    return None
 
 
 def sheet_title(info: IndicatorSet) -> str:
@@ -117,7 +136,7 @@ def build_workbook(set_key: str, school_type: str | None, rows: Iterable[dict] =
     ws.append([text_cell(ws, c.header, font=_REQUIRED_FONT if c.header.endswith("*") else _HEADER_FONT,
                          fill=_HEADER_FILL) for c in columns])
     for row in rows:
-        ws.append([text_cell(ws, cell_text(c.field, row.get(c.key)),
+        ws.append([text_cell(ws, cell_text(c.field, _cell_value(row, c)),
                              **({"number_format": "@"} if _is_text_column(c) else {})) for c in columns])
         count += 1
     _add_validations(ws, columns, tables, last_row=count + VALIDATION_ROWS)

@@ -9,6 +9,7 @@
 """
 from .registry import MEASURES, Result, measure, run
 
-MEASURE_MODULES = ("bench.complete_task", "bench.import_10k", "bench.timer_sweep", "bench.province_stats")
+MEASURE_MODULES = ("bench.complete_task", "bench.import_10k", "bench.timer_sweep", "bench.province_stats",
+                   "bench.inbox_page")
 
 __all__ = ["MEASURES", "MEASURE_MODULES", "Result", "measure", "run"]

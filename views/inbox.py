@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from accounts.policy import allowed
 from records import changes, review
 from records.access import task_for_user, teacher_in_scope
-from records.inbox import InboxFilter, inbox_page, process_choices, queue_counts, step_choices
+from records.inbox import InboxFilter, inbox_page, queue_summary
 from records.presentation import record_rows
 
 from .helpers import form_ids, page_arg, safe_next
@@ -45,8 +45,9 @@ def queue(view="unit"):
                       date_from=_date_arg("from"), date_to=_date_arg("to"), sort=request.args.get("sort", "created"),
                       page=page_arg())
     result = inbox_page(current_user, flt)
-    return render_template("inbox/queue.html", flt=flt, result=result, counts=queue_counts(current_user),
-                           steps=step_choices(current_user), processes=process_choices(current_user))
+    counts, steps, processes = queue_summary(current_user)
+    return render_template("inbox/queue.html", flt=flt, result=result, counts=counts, steps=steps,
+                           processes=processes)
 
 
 @bp.route("/tasks/<int:task_id>")

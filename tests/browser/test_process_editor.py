@@ -13,6 +13,17 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 PASSWORD = "Pass1234"
 
 
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll `expression` with page.evaluate: the product's CSP forbids eval, which
+    page.wait_for_function would need inside the page."""
+    import time
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(50)
+
 def _setup(app):
     from accounts.unit_accounts import create_unit_accounts
     from models import Org, User, db
@@ -63,7 +74,7 @@ def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
     name = page.locator(".bio-properties-panel [name=name]")
     name.fill("学校初审")
     name.press("Tab")
-    page.wait_for_function("""() => window.processModeler.get('elementRegistry').get('school_review')
+    wait_until(page, """() => window.processModeler.get('elementRegistry').get('school_review')
                               .businessObject.name === '学校初审'""")
     page.screenshot(path=str(SHOTS / "process_editor_renamed.png"), full_page=True)
 
@@ -80,7 +91,7 @@ def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
     assert "草稿已保存" in page.inner_text("#status")
     assert "draft=" in page.url
     page.click("#btn-validate")
-    page.wait_for_function("document.querySelector('#status').textContent.includes('校验通过')")
+    wait_until(page, "document.querySelector('#status').textContent.includes('校验通过')")
     page.click("#btn-publish")
     page.wait_for_selector("#published-link")
     assert "版本 2" in page.inner_text("#status")
@@ -146,14 +157,14 @@ def test_refused_upload_opens_with_problems_highlighted(live_server, page):
     assert "没有设置日期、时长或周期" in problem.inner_text() and "第 57 行" in problem.inner_text()
     assert page.locator(".djs-element.problem-error[data-element-id=Event_0isfp1w]").count() == 1
     problem.click()
-    page.wait_for_function("""() => window.processModeler.get('selection').get()
+    wait_until(page, """() => window.processModeler.get('selection').get()
                               .map(e => e.id).includes('Event_0isfp1w')""")
     # the timer box edits the value the properties panel lacks for an empty timer
     assert page.is_visible("#expressions") and "计时器" in page.inner_text("#expr-title")
     page.fill("#expr-text", '"PT24H"')
     page.press("#expr-text", "Tab")
     page.click("#btn-validate")
-    page.wait_for_function("document.querySelector('#status').textContent.includes('个问题')")
+    wait_until(page, "document.querySelector('#status').textContent.includes('个问题')")
     assert page.locator("li.problem[data-element-id=Event_0isfp1w]").count() == 0  # that one is fixed
     assert page.locator("li.problem.error").count() > 0                           # the others remain
     page.screenshot(path=str(SHOTS / "process_editor_problems.png"), full_page=True)

@@ -81,6 +81,9 @@ class HumanTask(Base):
 
     __table_args__ = (
         Index("ix_tasks_queue", "candidate_org_id", "candidate_role", "created_at"),
+        # Covers the inbox's per-queue summary (counts per step, the filter choices): an index-only scan.
+        Index("ix_tasks_queue_summary", "candidate_org_id", "candidate_role", "process_key", "task_key", "task_name",
+              "claimed_by_id"),
         Index("ix_tasks_claimed", "claimed_by_id", "created_at"),
         Index("ix_tasks_instance", "instance_id"),
         Index("ix_tasks_teacher", "subject_teacher_id"),

@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Load
 
 from models import HumanTask, Org, Teacher, User, db
 from models.users import ROLE_TEACHER
@@ -58,7 +59,7 @@ def _day_start_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA).astimezone(dt.timezone.utc)
 
 
-def inbox_page(user, flt: InboxFilter) -> InboxPage:
+def inbox_page(user, flt: InboxFilter, known_total: int | None = None) -> InboxPage:
     conds = _base_conditions(user, flt)
     if flt.process:
         conds.append(HumanTask.process_key == flt.process)
@@ -72,7 +73,10 @@ def inbox_page(user, flt: InboxFilter) -> InboxPage:
         conds.append(HumanTask.created_at < _day_start_utc(flt.date_to + dt.timedelta(days=1)))
     if flt.q:
         conds.append((Teacher.name.contains(flt.q)) | (Teacher.id_number == flt.q.upper()))
+    # The inbox shows names only: no eager loading of each row's org and parent chain (which made
+    # the planner join orgs eight times for a 20-row page).
     joined = (select(HumanTask, Teacher, Org, User)
+              .options(Load(Teacher).lazyload("*"), Load(Org).lazyload("*"), Load(User).lazyload("*"))
               .outerjoin(Teacher, HumanTask.subject_teacher_id == Teacher.id)
               .outerjoin(Org, Teacher.org_id == Org.id)
               .outerjoin(User, HumanTask.claimed_by_id == User.id)
@@ -83,7 +87,7 @@ def inbox_page(user, flt: InboxFilter) -> InboxPage:
                    .outerjoin(Org, Teacher.org_id == Org.id).where(and_(*conds)))
     else:  # no condition on the teacher or the school: the queue index alone answers the count
         count_q = select(func.count()).select_from(HumanTask).where(and_(*conds))
-    total = db.session.scalar(count_q)
+    total = known_total if known_total is not None else db.session.scalar(count_q)
     # Past the last page: show the last page rather than an empty one.
     flt.page = max(1, min(flt.page, (total + flt.per_page - 1) // flt.per_page or 1))
     order = SORTS.get(flt.sort, SORTS["created"])
@@ -115,10 +119,9 @@ def queue_summary(user) -> tuple[dict[str, int], list[tuple[str, str]], list[str
     """(queue_counts, step_choices, process_choices) in one pass over the queue's index instead of three
     (a county's queue holds tens of thousands of tasks; the inbox page needs all three every time)."""
     conds = _base_conditions(user, InboxFilter())
-    rows = db.session.execute(select(HumanTask.process_key, HumanTask.task_key, HumanTask.task_name, func.count())
+    mine = func.sum(case((HumanTask.claimed_by_id == user.id, 1), else_=0))
+    rows = db.session.execute(select(HumanTask.process_key, HumanTask.task_key, HumanTask.task_name, func.count(), mine)
                               .where(and_(*conds))
                               .group_by(HumanTask.process_key, HumanTask.task_key, HumanTask.task_name)).all()
-    mine = db.session.scalar(select(func.count()).select_from(HumanTask)
-                             .where(and_(*_base_conditions(user, InboxFilter(view="mine")))))
-    counts = {"unit": sum(r[3] for r in rows), "mine": mine or 0}
+    counts = {"unit": sum(r[3] for r in rows), "mine": sum(r[4] or 0 for r in rows)}
     return counts, sorted({(r[1], r[2]) for r in rows}), sorted({r[0] for r in rows})

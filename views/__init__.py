@@ -50,13 +50,10 @@ def init_views(app) -> None:
         user_id, _, token = str(session_id).partition(":")
         if not user_id.isdigit():
             return None
-        # The token is read from the database, not an identity map that may hold an older copy.
-        current = db.session.scalar(select(User.session_token).where(User.id == int(user_id)))
-        if current is None or not token or token != current:
+        # One query per request: each request has a fresh session, so this is what the database holds.
+        user = db.session.get(User, int(user_id)) if int(user_id) <= 2**63 - 1 else None
+        if user is None or not token or token != user.session_token:
             return None
-        user = db.session.get(User, int(user_id))
-        if user.session_token != current:
-            db.session.refresh(user)
         return user if user.active else None  # a disabled account's open sessions end too
 
     @app.before_request

@@ -44,8 +44,10 @@ def queue(view="unit"):
                       school=request.args.get("school", "").strip(), q=request.args.get("q", "").strip(),
                       date_from=_date_arg("from"), date_to=_date_arg("to"), sort=request.args.get("sort", "created"),
                       page=page_arg())
-    result = inbox_page(current_user, flt)
     counts, steps, processes = queue_summary(current_user)
+    # The unfiltered unit queue's size is already known from the summary: no second count.
+    unfiltered = flt.view == "unit" and not (flt.process or flt.step or flt.school or flt.q or flt.date_from or flt.date_to)
+    result = inbox_page(current_user, flt, known_total=counts["unit"] if unfiltered else None)
     return render_template("inbox/queue.html", flt=flt, result=result, counts=counts, steps=steps,
                            processes=processes)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -48,8 +49,11 @@ def queue(view="unit"):
     # The unfiltered unit queue's size is already known from the summary: no second count.
     unfiltered = flt.view == "unit" and not (flt.process or flt.step or flt.school or flt.q or flt.date_from or flt.date_to)
     result = inbox_page(current_user, flt, known_total=counts["unit"] if unfiltered else None)
+    from models import ProcessDefinition, db
+    names = dict(db.session.execute(select(ProcessDefinition.process_key, ProcessDefinition.name)
+                                    .where(ProcessDefinition.is_current.is_(True))).all())
     return render_template("inbox/queue.html", flt=flt, result=result, counts=counts, steps=steps,
-                           processes=processes)
+                           processes=processes, process_names=names)
 
 
 @bp.route("/tasks/<int:task_id>")

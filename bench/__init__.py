@@ -10,6 +10,6 @@
 from .registry import MEASURES, Result, measure, run
 
 MEASURE_MODULES = ("bench.complete_task", "bench.import_10k", "bench.timer_sweep", "bench.province_stats",
-                   "bench.inbox_page")
+                   "bench.inbox_page", "bench.http_complete")
 
 __all__ = ["MEASURES", "MEASURE_MODULES", "Result", "measure", "run"]

@@ -17,7 +17,7 @@ from .code_tables import GENDER
 from .idcard import InvalidIdNumber, check_id_number
 from .indicators import header_key
 from .importer import SheetError, column_letter, read_first_sheet
-from .normalize import clean_text, person_name, to_month
+from .normalize import name_problem, clean_text, person_name, to_month
 from .validation import Problem, shown
 
 NAME, GENDER_COL, BIRTH_MONTH, ID_NUMBER = "姓名", "性别", "出生年月", "身份证号码"
@@ -65,6 +65,8 @@ def validate_four_items(name, gender, birth_month, id_number, *, row: int = 0,
     text = person_name(name)
     if not text:
         report(NAME, name, "必填，不能为空")
+    elif name_problem(text):
+        report(NAME, name, name_problem(text))
     elif len(text) > NAME_MAX:
         report(NAME, name, f"“{text[:20]}…”共 {len(text)} 个字，最多 {NAME_MAX} 个字")
     else:

@@ -59,6 +59,19 @@ def person_name(value) -> str:
     return _SPACE_NEAR_CJK.sub("", clean_text(value).translate(_MIDDLE_DOTS))
 
 
+_NAME_FORBIDDEN = set('<>{}[]\\/"`;&%$#!?*^|~')
+
+
+def name_problem(text: str) -> str | None:
+    """Why `text` cannot be a person's name, or None: no markup or programming punctuation, no
+    control characters (letters of any script, digits of legacy records, ·, -, ' and spaces pass)."""
+    bad = sorted({c for c in text if c in _NAME_FORBIDDEN or unicodedata.category(c)[0] == "C"})
+    if bad:
+        shown = "".join(c if c.isprintable() else "?" for c in bad[:5])
+        return f"姓名中不能有“{shown}”：只能包含汉字、字母、空格和间隔号“·”"
+    return None
+
+
 def ascii_text(value) -> str:
     """`clean_text` with full-width digits, letters and punctuation turned into ASCII."""
     return clean_text(value).translate(_FULLWIDTH).strip()

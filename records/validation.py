@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 from .idcard import InvalidIdNumber, check_id_number
 from .indicators import (CODE, DATE, ID_NUMBER, INTEGER, LAST_YEAR, MONEY, MONTH, MULTI, NAME, NUMBER, SCHOOL,
                          SCHOOL_YEAR, YEAR, Field, IndicatorSet, basic_fields, field_by_key, field_by_label)
-from .normalize import (clean_text, compact_text, id_text, person_name, split_multi, to_date, to_integer, to_money,
+from .normalize import (name_problem, clean_text, compact_text, id_text, person_name, split_multi, to_date, to_integer, to_money,
                         to_month, to_number, to_school_year, to_year)
 
 MIN_WORKING_AGE = 14
@@ -76,6 +76,8 @@ def _convert_uncached(field: Field, value) -> tuple[str | None, str | None]:
         if kind == ID_NUMBER:
             return id_text(value) or None, None
         text = person_name(value) if kind == NAME else compact_text(value) if field.compact else clean_text(value)
+        if kind == NAME and text and name_problem(text):
+            return None, name_problem(text)
         if field.max_length and len(text) > field.max_length:
             return None, f"“{text[:20]}…”共 {len(text)} 个字，最多 {field.max_length} 个字"
         if field.pattern and not re.fullmatch(field.pattern, text):

@@ -98,3 +98,14 @@ def test_a_mistaken_account_can_be_withdrawn_before_submission_only(province):
     refused = service.withdraw_teacher_account(user("2146000001_sys"), t.id)
     assert not refused.ok and "已报送" in refused.message
     assert db.session.query(Teacher).count() == 1
+
+
+@pytest.mark.parametrize("name", ["<b>王</b>", "王;drop", "<script>alert(1)</script>", "王{x}"])
+def test_names_with_markup_or_digits_are_refused(province, name):
+    out = service.create_teacher_account(user("2146000001_sys"), name, "女", "1988-03", "460105198803150029")
+    assert not out.ok and any("姓名中不能有" in p for p in out.problems), out.problems
+
+
+@pytest.mark.parametrize("name", ["买买提·艾力", "John O'Brien", "欧阳 娜娜"])
+def test_real_names_pass(province, name):
+    assert service.create_teacher_account(user("2146000001_sys"), name, "女", "1988-03", "460105198803150029").ok

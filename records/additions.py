@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 import audit
 import workflows
-from models import ProcessDefinition, ProcessInstance, RecordItem, RecordVersion, Teacher, db, utcnow, write_intent
+from models import RecordItem, Teacher, db, utcnow, write_intent
 from models.changes import CHANGE_APPLIED, CHANGE_PENDING, CHANGE_RETURNED, ChangeRequest
 from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_TEACHER
 from workflows.errors import WorkflowError
 
-from .changes import Outcome, open_change
+from .changes import Outcome, open_change, open_step
 from .indicators import set_by_key
 
 PROCESS = "record_addition"
@@ -84,12 +84,6 @@ def submissions(teacher_id: int) -> list[ChangeRequest]:
                                    .order_by(ChangeRequest.id.desc())))
 
 
-def _task(change, key):
-    from models import HumanTask
-    return db.session.scalars(select(HumanTask).where(HumanTask.instance_id == change.instance_id,
-                                                      HumanTask.task_key == key)).first()
-
-
 def revise(actor, change: ChangeRequest, values: dict | None, withdraw: bool = False) -> Outcome:
     teacher = db.session.get(Teacher, change.teacher_id)
     if actor.role != ROLE_TEACHER or actor.teacher_id != teacher.id or change.state != CHANGE_RETURNED:
@@ -102,7 +96,7 @@ def revise(actor, change: ChangeRequest, values: dict | None, withdraw: bool = F
             return Outcome(False, f"有 {len(problems)} 项需要修改", problems)
     with write_intent():
         change = db.session.merge(change)
-        task = _task(change, "revise_addition")
+        task = open_step(change, "revise_addition")
         if task is None:
             db.session.rollback()
             return Outcome(False, "该补充已不在待修改状态，请刷新页面")
@@ -131,11 +125,8 @@ def apply(teacher_id: int, reviewer_id: int | None) -> int:
     db.session.add(RecordItem(teacher_id=teacher_id, set_key=change.set_key, position=position, values=change.proposed,
                               entered_by_id=change.created_by_id, entered_at=change.created_at,
                               updated_by_id=reviewer_id, updated_at=now))
-    number = (db.session.scalar(select(func.max(RecordVersion.number)).where(RecordVersion.teacher_id == teacher_id)) or 0) + 1
-    db.session.add(RecordVersion(teacher_id=teacher_id, number=number, basic=dict(teacher.basic or {}),
-                                 filled_by_id=change.created_by_id, reviewed_by_id=reviewer_id, created_at=now))
-    db.session.flush()
-    from .items import snapshot_for_version
-    snapshot_for_version(teacher_id, number, now=now)
+    from .history import add_version
+    number = add_version(teacher, dict(teacher.basic or {}), filled_by_id=change.created_by_id,
+                         reviewed_by_id=reviewer_id, now=now)
     change.state, change.version_number, change.decided_by_id, change.decided_at = CHANGE_APPLIED, number, reviewer_id, now
     return number

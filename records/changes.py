@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 import audit
 import workflows
-from models import HumanTask, ProcessDefinition, ProcessInstance, RecordVersion, Teacher, User, db, utcnow, write_intent
+from models import HumanTask, ProcessDefinition, ProcessInstance, Teacher, User, db, utcnow, write_intent
 from models.changes import CHANGE_APPLIED, CHANGE_PENDING, CHANGE_RETURNED, CHANGE_WITHDRAWN, ChangeRequest
 from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_INFO_ADMIN
@@ -166,9 +166,10 @@ def display_rows(teacher: Teacher, change: ChangeRequest) -> list[tuple[str, str
     return rows
 
 
-def _revise_task(change: ChangeRequest) -> HumanTask | None:
+def open_step(change: ChangeRequest, task_key: str) -> HumanTask | None:
+    """The ready task `task_key` of the request's flow, read from the human-task table."""
     return db.session.scalars(select(HumanTask).where(HumanTask.instance_id == change.instance_id,
-                                                      HumanTask.task_key == "revise_change")).first()
+                                                      HumanTask.task_key == task_key)).first()
 
 
 def resubmit(actor, change: ChangeRequest, values: dict, reason: str, scan: bytes | None) -> Outcome:
@@ -181,7 +182,7 @@ def resubmit(actor, change: ChangeRequest, values: dict, reason: str, scan: byte
         return Outcome(False, "变更申请未提交，请按提示修改", problems)
     with write_intent():
         change = db.session.merge(change)
-        task = _revise_task(change)
+        task = open_step(change, "revise_change")
         if task is None:
             db.session.rollback()
             return Outcome(False, "该变更申请已不在待修改状态，请刷新页面")
@@ -209,7 +210,7 @@ def withdraw(actor, change: ChangeRequest) -> Outcome:
     if actor.role != ROLE_INFO_ADMIN or actor.org_id != teacher.org_id or change.state != CHANGE_RETURNED:
         return Outcome(False, "只有退回的变更申请可由所在学校的信息管理员撤回")
     with write_intent():
-        task = _revise_task(db.session.merge(change))
+        task = open_step(db.session.merge(change), "revise_change")
         if task is None:
             db.session.rollback()
             return Outcome(False, "该变更申请已不在待修改状态，请刷新页面")
@@ -262,9 +263,8 @@ def apply(teacher_id: int, reviewer_id: int | None) -> int:
         for user in db.session.scalars(select(User).where(User.teacher_id == teacher_id)):
             user.username = new_id
     now = utcnow()
-    number = (db.session.scalar(select(func.max(RecordVersion.number)).where(RecordVersion.teacher_id == teacher_id)) or 0) + 1
-    db.session.add(RecordVersion(teacher_id=teacher_id, number=number, basic=basic, filled_by_id=change.created_by_id,
-                                 reviewed_by_id=reviewer_id, created_at=now))
+    from .history import add_version
+    number = add_version(teacher, basic, filled_by_id=change.created_by_id, reviewed_by_id=reviewer_id, now=now)
     teacher.updated_at = now
     change.state, change.version_number = CHANGE_APPLIED, number
     change.decided_by_id, change.decided_at = reviewer_id, now

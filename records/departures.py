@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import audit
 import workflows
-from models import RecordVersion, Teacher, User, db, utcnow, write_intent
+from models import Teacher, User, db, utcnow, write_intent
 from models.changes import CHANGE_APPLIED, CHANGE_PENDING, ChangeRequest
 from models.teachers import STATE_EFFECTIVE, STATE_LEFT
 from models.users import ROLE_INFO_ADMIN
@@ -89,10 +89,9 @@ def apply(teacher_id: int, reviewer_id: int | None) -> int:
     teacher.state, teacher.updated_at = STATE_LEFT, now
     for user in db.session.scalars(select(User).where(User.teacher_id == teacher_id)):
         user.active = False
-    number = (db.session.scalar(select(func.max(RecordVersion.number)).where(RecordVersion.teacher_id == teacher_id)) or 0) + 1
-    db.session.add(RecordVersion(teacher_id=teacher_id, number=number,
-                                 basic={**(teacher.basic or {}), "_departure": change.proposed},
-                                 filled_by_id=change.created_by_id, reviewed_by_id=reviewer_id, created_at=now))
+    from .history import add_version
+    number = add_version(teacher, {**(teacher.basic or {}), "_departure": change.proposed},
+                         filled_by_id=change.created_by_id, reviewed_by_id=reviewer_id, now=now)
     change.state, change.version_number, change.decided_by_id, change.decided_at = CHANGE_APPLIED, number, reviewer_id, now
     db.session.flush()
     return number

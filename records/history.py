@@ -75,3 +75,19 @@ def diff(teacher, older: RecordVersion, newer: RecordVersion) -> list[Change]:
         if a != b:
             changes.append(Change(f.label, _display(f, a), _display(f, b)))
     return changes
+
+
+def add_version(teacher, basic: dict, *, filled_by_id: int | None, reviewed_by_id: int | None, now) -> int:
+    """Append the next effective version of `teacher` (basic values and, beside it, the set rows as they
+    stand) inside the caller's transaction; returns its number. Every flow that changes an effective
+    record ends here, so versions are numbered and snapshotted one way."""
+    from sqlalchemy import func
+
+    from .items import snapshot_for_version
+    number = (db.session.scalar(select(func.max(RecordVersion.number))
+                                .where(RecordVersion.teacher_id == teacher.id)) or 0) + 1
+    db.session.add(RecordVersion(teacher_id=teacher.id, number=number, basic=basic, filled_by_id=filled_by_id,
+                                 reviewed_by_id=reviewed_by_id, created_at=now))
+    db.session.flush()
+    snapshot_for_version(teacher.id, number, now=now)
+    return number

@@ -29,7 +29,7 @@ from sqlalchemy import func, or_, select
 
 import audit
 import workflows
-from models import Org, RecordItem, RecordVersion, Teacher, User, db, utcnow, write_intent
+from models import Org, RecordItem, Teacher, User, db, utcnow, write_intent
 from models.mobility import (ROTATION_ACTIVE, ROTATION_APPROVED, ROTATION_FINISHED, ROTATION_PENDING,
                              ROTATION_RETURNED, ROTATION_STATES, Rotation)
 from models.teachers import STATE_EFFECTIVE
@@ -242,15 +242,9 @@ def mark_returned(teacher_id: int, user_id: int | None, reason: str) -> None:
 
 
 def _new_version(teacher: Teacher, basic: dict, filled_by: int | None, reviewed_by: int | None, now) -> int:
-    from .items import snapshot_for_version
-    number = (db.session.scalar(select(func.max(RecordVersion.number))
-                                .where(RecordVersion.teacher_id == teacher.id)) or 0) + 1
+    from .history import add_version
     teacher.basic, teacher.updated_at = basic, now
-    db.session.add(RecordVersion(teacher_id=teacher.id, number=number, basic=basic, filled_by_id=filled_by,
-                                 reviewed_by_id=reviewed_by, created_at=now))
-    db.session.flush()
-    snapshot_for_version(teacher.id, number, now=now)
-    return number
+    return add_version(teacher, basic, filled_by_id=filled_by, reviewed_by_id=reviewed_by, now=now)
 
 
 def start(teacher_id: int) -> None:

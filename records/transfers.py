@@ -28,11 +28,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 import audit
 import workflows
-from models import Org, RecordVersion, Teacher, User, db, utcnow, write_intent
+from models import Org, Teacher, User, db, utcnow, write_intent
 from models.mobility import (ROTATION_ACTIVE, ROTATION_APPROVED, ROTATION_PENDING, TRANSFER_DONE,
                              TRANSFER_PENDING, TRANSFER_RETURNED, Rotation, Transfer)
 from models.teachers import STATE_EFFECTIVE
@@ -235,7 +235,6 @@ def _pending_or_fail(teacher_id: int) -> Transfer:
 
 def complete(teacher_id: int, reviewer_id: int | None) -> int:
     """Move the record to the receiving school as a new effective version (in the approver's transaction)."""
-    from .items import snapshot_for_version
     row = _pending_or_fail(teacher_id)
     teacher = db.session.get(Teacher, teacher_id)
     now = utcnow()
@@ -244,12 +243,8 @@ def complete(teacher_id: int, reviewer_id: int | None) -> int:
     teacher.basic, teacher.org_id, teacher.teaching_point_id, teacher.updated_at = basic, row.to_org_id, None, now
     for account in db.session.scalars(select(User).where(User.teacher_id == teacher_id)):
         account.org_id = row.to_org_id
-    number = (db.session.scalar(select(func.max(RecordVersion.number))
-                                .where(RecordVersion.teacher_id == teacher_id)) or 0) + 1
-    db.session.add(RecordVersion(teacher_id=teacher_id, number=number, basic=basic, filled_by_id=row.applied_by_id,
-                                 reviewed_by_id=reviewer_id, created_at=now))
-    db.session.flush()
-    snapshot_for_version(teacher_id, number, now=now)
+    from .history import add_version
+    number = add_version(teacher, basic, filled_by_id=row.applied_by_id, reviewed_by_id=reviewer_id, now=now)
     row.state, row.version_number, row.decided_by_id, row.decided_at = TRANSFER_DONE, number, reviewer_id, now
     reviewer = db.session.get(User, reviewer_id) if reviewer_id else None
     audit.record("teacher_transferred", object_type="teacher", object_id=teacher_id, user=reviewer,

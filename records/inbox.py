@@ -125,3 +125,10 @@ def queue_summary(user) -> tuple[dict[str, int], list[tuple[str, str]], list[str
                               .group_by(HumanTask.process_key, HumanTask.task_key, HumanTask.task_name)).all()
     counts = {"unit": sum(r[3] for r in rows), "mine": sum(r[4] or 0 for r in rows)}
     return counts, sorted({(r[1], r[2]) for r in rows}), sorted({r[0] for r in rows})
+
+
+def process_names() -> dict[str, str]:
+    """Process key → the current version's name, for the process filter."""
+    from models import ProcessDefinition
+    return dict(db.session.execute(select(ProcessDefinition.process_key, ProcessDefinition.name)
+                                   .where(ProcessDefinition.is_current.is_(True))).all())

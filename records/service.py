@@ -302,6 +302,14 @@ def withdraw_refusal(actor, teacher: Teacher) -> str | None:
     return None
 
 
+def withdrawable_teachers(actor, teacher_ids: list[int]) -> dict[int, bool]:
+    """For the account list: which of these teachers' accounts the actor may still withdraw."""
+    if not teacher_ids:
+        return {}
+    return {t.id: withdraw_refusal(actor, t) is None
+            for t in db.session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))}
+
+
 def withdraw_teacher_account(actor, teacher_id: int) -> Outcome:
     """Remove an account created by mistake (e.g. a mistyped ID number) before anything was submitted."""
     from models import ProcessInstance, RecordVersion, WorkflowEvent

@@ -14,7 +14,6 @@ import io
 from accounts import unit_accounts
 from accounts.policy import allowed
 from models import db
-from sqlalchemy import select
 from records import service
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -45,10 +44,7 @@ def _require_admin():
 def _index_page(teacher_form=None, problems=None, status=200):
     users = db.session.scalars(unit_accounts.manageable_accounts_query(current_user).limit(300)).all()
     missing = unit_accounts.missing_unit_accounts(current_user.org)
-    from models import Teacher
-    teacher_ids = [u.teacher_id for u in users if u.teacher_id]
-    withdrawable = {t.id: service.withdraw_refusal(current_user, t) is None
-                    for t in db.session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))} if teacher_ids else {}
+    withdrawable = service.withdrawable_teachers(current_user, [u.teacher_id for u in users if u.teacher_id])
     return render_template("accounts/index.html", users=users, missing=len(missing), withdrawable=withdrawable,
                            teacher_form=teacher_form or TeacherAccountForm(formdata=None), sheet_form=SheetForm(formdata=None),
                            generate_form=GenerateForm(), problems=problems or [],

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from accounts.policy import allowed
 from records import changes, review
 from records.access import task_for_user, teacher_in_scope
-from records.inbox import InboxFilter, inbox_page, queue_summary
+from records.inbox import InboxFilter, inbox_page, process_names, queue_summary
 from records.presentation import record_rows
 
 from .helpers import form_ids, page_arg, safe_next
@@ -49,9 +48,7 @@ def queue(view="unit"):
     # The unfiltered unit queue's size is already known from the summary: no second count.
     unfiltered = flt.view == "unit" and not (flt.process or flt.step or flt.school or flt.q or flt.date_from or flt.date_to)
     result = inbox_page(current_user, flt, known_total=counts["unit"] if unfiltered else None)
-    from models import ProcessDefinition, db
-    names = dict(db.session.execute(select(ProcessDefinition.process_key, ProcessDefinition.name)
-                                    .where(ProcessDefinition.is_current.is_(True))).all())
+    names = process_names()
     return render_template("inbox/queue.html", flt=flt, result=result, counts=counts, steps=steps,
                            processes=processes, process_names=names)
 

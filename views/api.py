@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 
 from accounts.policy import MASKED_ROLES
 from models import Org, db
-from orgs.scope import org_in_scope
 from records import credits, exchange, statistics
 from records.fields import GROUP_LABELS, GROUP_TYPES
 from records.indicators import SETS, set_by_key
 
 from . import csrf
 from .stats import xlsx_response
+
+from .helpers import requested_unit
 
 bp = Blueprint("api", __name__)
 VIEW_ROLES = ("info_admin", "query", "sys_admin")
@@ -35,13 +36,7 @@ class ActionForm(FlaskForm):
 def _unit() -> Org:
     if current_user.role not in VIEW_ROLES:
         abort(403)
-    code = request.args.get("org", "").strip()[:20]
-    if not code:
-        return current_user.org
-    org = db.session.scalars(select(Org).where(Org.code == code)).first()
-    if org is None or org_in_scope(current_user, org.id) is None:
-        abort(404)
-    return org
+    return requested_unit()
 
 
 # ----------------------------------------------------------------------------- session pages

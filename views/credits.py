@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from models import Org, Teacher, db
 from models.mobility import CREDIT_SOURCES
-from orgs.scope import org_in_scope
 from records import credits
 from records.access import teacher_in_scope
+
+from .helpers import requested_unit
 
 bp = Blueprint("credits", __name__)
 VIEW_ROLES = ("info_admin", "query", "sys_admin")
@@ -39,13 +40,7 @@ def _year() -> int:
 def _unit() -> Org:
     if current_user.role not in VIEW_ROLES:
         abort(403)
-    code = request.args.get("org", "").strip()[:20]
-    if not code:
-        return current_user.org
-    org = db.session.scalars(select(Org).where(Org.code == code)).first()
-    if org is None or org_in_scope(current_user, org.id) is None:
-        abort(404)
-    return org
+    return requested_unit()
 
 
 def _page(status=200, import_result=None, settings_problems=None):

@@ -40,3 +40,21 @@ def form_ids(name: str) -> tuple[list[int], list[str]]:
         else:
             bad.append(raw[:30])
     return ids, bad
+
+
+def requested_unit():
+    """The unit asked for with ?org=CODE, which must be the user's own or below it (404 otherwise);
+    the user's own unit when none is asked for. Role checks stay with the caller."""
+    from flask import abort
+    from flask_login import current_user
+    from sqlalchemy import select
+
+    from models import Org, db
+    from orgs.scope import org_in_scope
+    code = request.args.get("org", "").strip()[:20]
+    if not code:
+        return current_user.org
+    org = db.session.scalars(select(Org).where(Org.code == code)).first()
+    if org is None or org_in_scope(current_user, org.id) is None:
+        abort(404)
+    return org

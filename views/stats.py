@@ -11,15 +11,14 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from accounts.policy import allowed
-from models import Org, db
+from models import Org
 from models.teachers import RECORD_STATES
 from orgs.scope import org_in_scope
 from records import progress, search, statistics
 
-from .helpers import page_arg
+from .helpers import requested_unit, page_arg
 
 bp = Blueprint("stats", __name__)
 VIEW_ROLES = ("info_admin", "query", "sys_admin")
@@ -37,13 +36,7 @@ def _require_viewer():
 def _unit() -> Org:
     """The unit asked for (?org=CODE), which must be the user's own or below it."""
     _require_viewer()
-    code = request.args.get("org", "").strip()[:20]
-    if not code:
-        return current_user.org
-    org = db.session.scalars(select(Org).where(Org.code == code)).first()
-    if org is None or org_in_scope(current_user, org.id) is None:
-        abort(404)
-    return org
+    return requested_unit()
 
 
 def xlsx_response(data: bytes, filename: str) -> Response:

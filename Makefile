@@ -1,7 +1,8 @@
 # Teacher records system -- developer / CI entry points.
 #
-#   make            venv + front-end assets
+#   make            venv + front-end assets + compiled translations
 #   make run        migrate, load demo data, serve on 127.0.0.1:$${PORT:-5000}
+#   make messages   add new _('…') texts of views/ to translations/*/messages.po
 #   make test       pytest (PYTEST_ARGS="..." to pass arguments); "no tests" fails
 #   make bench      python -m bench
 #   make clean      remove generated assets and caches (keeps .venv and instance/)
@@ -23,9 +24,9 @@ PYTEST_ARGS ?=
 CHROMIUM    := /usr/bin/chromium
 
 .DEFAULT_GOAL := all
-.PHONY: all venv install assets run test bench browser-deps clean distclean help
+.PHONY: all venv install assets translations messages run test bench browser-deps clean distclean help
 
-all: venv assets
+all: venv assets translations
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
@@ -46,15 +47,33 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 assets:
 	@bash scripts/build_assets.sh
 
+# --------------------------------------------------------------- translations
+# The msgids are the Chinese text, so Chinese needs no catalogue; English is
+# translations/en/LC_MESSAGES/messages.po. `translations` compiles every .po to its
+# .mo (git-ignored; the app also compiles a missing or stale one when it starts,
+# views/i18n.py). `messages` extracts the texts babel.cfg names and adds the new
+# ones to every .po with an empty msgstr (tests/test_i18n.py fails until filled).
+PYBABEL        = $(VENV)/bin/pybabel
+BABEL_KEYWORDS = -k lazy_gettext -k _l
+
+translations: venv
+	$(PYBABEL) -q compile -d translations
+
+messages: venv
+	$(PYBABEL) -q extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-output -w 120 \
+	  -o translations/messages.pot .
+	$(PYBABEL) -q update -i translations/messages.pot -d translations -w 120 --ignore-obsolete --no-fuzzy-matching
+	rm -f translations/messages.pot
+
 # ------------------------------------------------------------------------ run
-run: venv assets
+run: venv assets translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	$(FLASK) serve --host 127.0.0.1 --port $${PORT:-5000}
 
 # ----------------------------------------------------------------------- test
 # pytest exit 5 ("no tests collected") is a failure, like any other non-zero.
-test: venv assets browser-deps
+test: venv assets translations browser-deps
 	@set +e; $(PYTEST) -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then \
 	  echo "make test: FAILED -- pytest collected no tests (exit 5)" >&2; \

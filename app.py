@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY") or _dev_secret(),
         DATABASE_URL=os.environ.get("DATABASE_URL") or default_database_url(),
         BABEL_DEFAULT_LOCALE="zh",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),  # English; Chinese is the msgids (views/i18n.py)
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         DISPLAY_TIMEZONE="Asia/Shanghai",
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,

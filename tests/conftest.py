@@ -35,12 +35,13 @@ def make_app(url: str, **extra):
 def _isolate_requests(app):
     """Tests keep one app context open (to use db.session), and Flask reuses it for test-client
     requests. In production every request has its own: give each request a fresh `g` user and
-    reload what the database holds, so one client's login never leaks into another's request."""
+    language and reload what the database holds, so one client's login never leaks into another's request."""
     from flask import g
 
     @app.before_request
     def _fresh_request_state():
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # Flask-Babel keeps the request's locale on g
         db.session.expire_all()
 
 

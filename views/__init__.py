@@ -4,7 +4,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import Babel
+from flask_babel import Babel, gettext, lazy_gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -24,10 +24,6 @@ def china_time(value, fmt="%Y-%m-%d %H:%M"):
     return value.astimezone(CHINA).strftime(fmt)
 
 
-def _select_locale():
-    return request.cookies.get("lang") if request.cookies.get("lang") in ("zh", "en") else "zh"
-
-
 def init_views(app) -> None:
     from .helpers import DbIdConverter
     app.url_map.converters["int"] = DbIdConverter
@@ -35,9 +31,15 @@ def init_views(app) -> None:
     init_security(app)  # session timeout first, then the other before-request checks; headers on every response
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = lazy_gettext("请先登录")
+    login_manager.localize_callback = str  # the flash stores the text in the reader's language
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from . import i18n
+    for directory in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+        i18n.compile_catalogues(directory)  # a fresh checkout needs no `make translations`
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.jinja_env.globals.update(html_lang=i18n.html_lang, current_language=i18n.current_language,
+                                  role_name=i18n.role_name)
     app.jinja_env.filters["china_time"] = china_time
 
     from accounts.policy import allowed, mask_id, mask_text
@@ -64,29 +66,29 @@ def init_views(app) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err):
-        return render_template("error.html", code=400, message="页面已过期或表单校验失败，请刷新页面后重试。"), 400
+        return render_template("error.html", code=400, message=gettext("页面已过期或表单校验失败，请刷新页面后重试。")), 400
 
     @app.errorhandler(403)
     def _forbidden(err):
-        return render_template("error.html", code=403, message="您没有权限访问该内容（仅限本单位及下级单位、且需相应角色）。"), 403
+        return render_template("error.html", code=403, message=gettext("您没有权限访问该内容（仅限本单位及下级单位、且需相应角色）。")), 403
 
     @app.errorhandler(404)
     def _not_found(err):
-        return render_template("error.html", code=404, message="找不到该页面或记录，或它不在您的管辖范围内。"), 404
+        return render_template("error.html", code=404, message=gettext("找不到该页面或记录，或它不在您的管辖范围内。")), 404
 
     @app.errorhandler(405)
     def _method(err):
-        return render_template("error.html", code=405, message="该地址不能这样访问（例如“退出”须点击页面上的按钮）。"), 405
+        return render_template("error.html", code=405, message=gettext("该地址不能这样访问（例如“退出”须点击页面上的按钮）。")), 405
 
     @app.errorhandler(500)
     def _server_error(err):
         db.session.rollback()
         app.logger.exception("unhandled error")
-        return render_template("error.html", code=500, message="系统出错了，本次操作未保存。请稍后重试；如反复出现，请联系系统管理员。"), 500
+        return render_template("error.html", code=500, message=gettext("系统出错了，本次操作未保存。请稍后重试；如反复出现，请联系系统管理员。")), 500
 
     @app.errorhandler(413)
     def _too_large(err):
-        return render_template("error.html", code=413, message="上传的文件过大（上限 16 MB）。"), 413
+        return render_template("error.html", code=413, message=gettext("上传的文件过大（上限 16 MB）。")), 413
 
     from . import accounts, audit, auth, changes, home, inbox, records
     for module in (auth, home, inbox, records, accounts, audit, changes):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from accounts.policy import allowed
@@ -27,10 +28,10 @@ def _date_arg(name):
     try:
         day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
-        flash(f"日期“{raw}”格式不对，应为 YYYY-MM-DD，已忽略该条件", "warning")
+        flash(gettext("日期“%(raw)s”格式不对，应为 YYYY-MM-DD，已忽略该条件", raw=raw), "warning")
         return None
     if day is not None and not (dt.date(1990, 1, 1) <= day <= dt.date(2100, 12, 31)):
-        flash(f"日期“{raw}”超出范围（1990-01-01 至 2100-12-31），已忽略该条件", "warning")
+        flash(gettext("日期“%(raw)s”超出范围（1990-01-01 至 2100-12-31），已忽略该条件", raw=raw), "warning")
         return None
     return day
 
@@ -116,16 +117,16 @@ def bulk_approve():
     _require_worker()
     ids, bad = form_ids("task_id")
     for raw in bad:
-        flash(f"任务编号“{raw}”无效，已跳过", "error")
+        flash(gettext("任务编号“%(raw)s”无效，已跳过", raw=raw), "error")
     if not ids:
         if not bad:
-            flash("请先勾选要批量通过的任务", "warning")
+            flash(gettext("请先勾选要批量通过的任务"), "warning")
         return redirect(safe_next(url_for("inbox.queue")))
     approved, problems = review.bulk_approve(current_user, ids)
     if approved:
-        flash(f"已批量通过 {approved} 条", "success")
+        flash(gettext("已批量通过 %(count)s 条", count=approved), "success")
     if problems:
-        flash(f"有 {len(problems)} 条未能通过：", "error")
+        flash(gettext("有 %(count)s 条未能通过：", count=len(problems)), "error")
     for p in problems[:20]:
         flash(p, "error")
     return redirect(safe_next(url_for("inbox.queue")))

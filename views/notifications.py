@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -59,7 +60,7 @@ def read():
     with write_intent():
         count = mark_read(current_user, ids or None)
         db.session.commit()
-    flash(f"已标记 {count} 条为已读", "success")
+    flash(gettext("已标记 %(count)s 条为已读", count=count), "success")
     return redirect(safe_next(url_for("notifications.index")))
 
 
@@ -84,7 +85,7 @@ def settings():
             audit.record("notification_settings", object_type="user", object_id=current_user.id, before=before,
                          after={"email": email, "daily_digest": contact.daily_digest})
             db.session.commit()
-        flash("已保存通知设置", "success")
+        flash(gettext("已保存通知设置"), "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", contact=contact)
 

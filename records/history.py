@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models import RecordVersion, User, db
 
 from .indicators import CODE, basic_fields
+from .presentation import masked_for
 
 
 @dataclass
@@ -50,7 +51,8 @@ def _names(ids) -> dict[int, str]:
     return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def responsibilities(teacher, history: list[RecordVersion]) -> list[Responsibility]:
+def responsibilities(teacher, history: list[RecordVersion], viewer=None) -> list[Responsibility]:
+    """`viewer`: values are shown as that user may see them (masked roles: ID number and birth date)."""
     if not history:
         return []
     names = _names([v.filled_by_id for v in history] + [v.reviewed_by_id for v in history])
@@ -63,17 +65,19 @@ def responsibilities(teacher, history: list[RecordVersion]) -> list[Responsibili
             if (v.basic or {}).get(f.key) != value:
                 break
             origin = v
-        out.append(Responsibility(f.label, _display(f, value), names.get(origin.filled_by_id, "—"),
+        out.append(Responsibility(f.label, masked_for(viewer, f.key, _display(f, value)),
+                                  names.get(origin.filled_by_id, "—"),
                                   names.get(origin.reviewed_by_id, "—"), origin.created_at, origin.number))
     return out
 
 
-def diff(teacher, older: RecordVersion, newer: RecordVersion) -> list[Change]:
+def diff(teacher, older: RecordVersion, newer: RecordVersion, viewer=None) -> list[Change]:
     changes = []
     for f in basic_fields(teacher.org.school_type):
         a, b = (older.basic or {}).get(f.key), (newer.basic or {}).get(f.key)
         if a != b:
-            changes.append(Change(f.label, _display(f, a), _display(f, b)))
+            changes.append(Change(f.label, masked_for(viewer, f.key, _display(f, a)),
+                                  masked_for(viewer, f.key, _display(f, b))))
     return changes
 
 

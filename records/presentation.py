@@ -17,15 +17,21 @@ def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
     for f in basic_fields(teacher.org.school_type):
         raw = values.get(f.key)
         shown = f.code_table.name_of(raw) if (f.kind == CODE and raw not in (None, "")) else raw
-        if viewer is not None and viewer.role in MASKED_ROLES:
-            # Masked roles see the year of birth only: with the full date the masked
-            # middle of an ID number could be rebuilt from the check character.
-            if f.key == "id_number":
-                shown = mask_id(shown, viewer.role)
-            elif f.key == "birth_date" and shown:
-                shown = str(shown)[:4] + "-**-**"
-        rows.append((f.label, shown))
+        rows.append((f.label, masked_for(viewer, f.key, shown)))
     return rows
+
+
+def masked_for(viewer, key: str, shown):
+    """A basic-information value as `viewer` may see it: masked roles see the ID number masked and
+    the year of birth only (with the full date the masked middle of an ID number could be rebuilt
+    from the check character). Record pages and the versions page both show values through this."""
+    if viewer is None or viewer.role not in MASKED_ROLES or shown in (None, ""):
+        return shown
+    if key == "id_number":
+        return mask_id(shown, viewer.role)
+    if key == "birth_date":
+        return str(shown)[:4] + "-**-**"
+    return shown
 
 
 @dataclass

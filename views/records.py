@@ -156,11 +156,11 @@ def history(teacher_id):
     changes = None
     if a in by_number and b in by_number and a != b:
         older, newer = sorted((by_number[a], by_number[b]), key=lambda v: v.number)
-        changes = record_history.diff(teacher, older, newer)
+        changes = record_history.diff(teacher, older, newer, current_user)
     elif kept and (a or b):
         flash("请选择两个不同的版本进行比较", "warning")
     return render_template("records/history.html", teacher=teacher, versions=kept, changes=changes, a=a, b=b,
-                           duties=record_history.responsibilities(teacher, kept))
+                           duties=record_history.responsibilities(teacher, kept, current_user))
 
 
 @bp.route("/teachers/<int:teacher_id>/edit", methods=["GET", "POST"])

@@ -95,13 +95,13 @@ def teacher_account(app, school: str, name: str, seq: int, birth: str = "1988-03
         return id_number, service.initial_teacher_password(id_number)
 
 
-def effective_teacher(app, school: str, authority: str, name: str, seq: int, **kwargs) -> str:
+def effective_teacher(app, school: str, authority: str, name: str, seq: int, **kwargs) -> tuple[str, str]:
     """A teacher whose first collection went all the way through (submitted, school and authority
-    approved) by the service functions the pages call; returns the ID number."""
+    approved) by the service functions the pages call; returns (login, initial password)."""
     from models import HumanTask, Teacher, User, db
     from records import review, service
     from tests.journey_helpers import complete_basic
-    id_number, _ = teacher_account(app, school, name, seq, **kwargs)
+    id_number, initial = teacher_account(app, school, name, seq, **kwargs)
     with app.app_context():
         u = db.session.scalars(select(User).where(User.username == id_number)).one()
         t = db.session.get(Teacher, u.teacher_id)
@@ -112,7 +112,7 @@ def effective_teacher(app, school: str, authority: str, name: str, seq: int, **k
             outcome = review.decide(actor, task.id, "approve")
             assert outcome.ok, outcome.message
         assert db.session.get(Teacher, t.id).state == "effective"
-    return id_number
+    return id_number, initial
 
 
 def scheduler_tick(app, now: str) -> list[str]:

@@ -19,7 +19,7 @@ def masked(id_number: str) -> str:
 def test_query_user_sees_masked_id_numbers_only(live_server, page):
     app, base = live_server
     setup_province(app)
-    effective = effective_teacher(app, "2146000001", "460105", "郑秋雨", seq=4)                   # 秀英区
+    effective, _ = effective_teacher(app, "2146000001", "460105", "郑秋雨", seq=4)                   # 秀英区
     draft, _ = teacher_account(app, "2146000004", "王海燕", seq=6, birth="1990-07-21", area="460106")  # 龙华区
     full = (effective, draft)
     pages = []

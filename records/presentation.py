@@ -21,6 +21,17 @@ def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
     return rows
 
 
+def shown_value(teacher: Teacher, key: str) -> str:
+    """One basic-information value of `teacher` as people read it (a code as its name), for lists."""
+    raw = (teacher.basic or {}).get(key)
+    if raw in (None, ""):
+        return ""
+    for f in basic_fields(teacher.org.school_type):
+        if f.key == key:
+            return f.code_table.name_of(raw) if f.kind == CODE else str(raw)
+    return str(raw)
+
+
 def masked_for(viewer, key: str, shown):
     """A basic-information value as `viewer` may see it: masked roles see the ID number masked and
     the year of birth only (with the full date the masked middle of an ID number could be rebuilt

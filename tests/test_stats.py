@@ -189,6 +189,7 @@ def test_search_by_every_kind_of_condition(province):
     login(client, "460105_query")
     page = client.get("/search?name=老师").get_data(as_text=True)
     assert "甲老师" in page and a.id_number not in page and a.id_number[:4] + "*" in page
+    assert "<td>在本单位任职</td>" in page and "<td>100</td>" not in page   # 人员状态 by name (was its code)
     assert "basic.id_number" not in page                            # no searching by the masked number
     page = client.get("/search?field=basic.birth_date&value=1988").get_data(as_text=True)
     assert "甲老师" not in page

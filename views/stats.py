@@ -17,6 +17,7 @@ from models import Org
 from models.teachers import RECORD_STATES
 from orgs.scope import org_in_scope
 from records import progress, search, statistics
+from records.presentation import shown_value
 
 from .helpers import requested_unit, page_arg
 
@@ -131,7 +132,7 @@ def search_page():
     for problem in (result.problems if result else []):
         flash(problem, "error")
     return render_template("stats/search.html", q=q, result=result, states=RECORD_STATES,
-                           fields=search.field_choices(current_user))
+                           fields=search.field_choices(current_user), shown_value=shown_value)
 
 
 # ----------------------------------------------------------------------------- command line (flask --app app stats …)

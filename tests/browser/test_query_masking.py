@@ -88,5 +88,11 @@ def test_query_user_sees_masked_id_numbers_only(live_server, page):
     page.wait_for_selector("#results")
     html = visit_html()
     assert "王海燕" in page.inner_text("#results") and masked(draft) in page.inner_text("#results")
+    page.fill("#name", "郑秋雨")
+    page.click("#search-form button:has-text('查找')")
+    page.wait_for_selector("#results >> text=郑秋雨")
+    html = visit_html()
+    cells = page.locator("#results tbody tr td").all_inner_texts()
+    assert masked(effective) in cells and "在本单位任职" in cells, cells   # 人员状态 by its name, not code 100
     shot(page, "query_4_search_masked")
-    assert len(pages) == 5, pages
+    assert len(pages) == 6, pages

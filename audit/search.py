@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "record_item_deleted": "删除信息集记录",
     "process.published": "发布流程版本", "process.uploaded": "上传流程图", "process.made_current": "设为当前版本",
     "process.draft_deleted": "删除流程草稿", "process.instances_migrated": "迁移流程实例",
+    "manager_add": "添加单位负责人", "manager_changed": "修改单位负责人", "manager_remove": "移除单位负责人",
+    "report_settings": "设置月报接收邮箱",
 }
 
 

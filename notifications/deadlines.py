@@ -49,8 +49,9 @@ def _bureau_above(org_path: str) -> int | None:
 
 
 def _fmt(when) -> str:
-    from workflows.timers import CHINA
-    return when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if when else "（未设期限）"
+    """A deadline as pages show it: the end of the 25th reads "2026-12-25 当日", not the 26th's 00:00."""
+    from views.deadlines import deadline_text
+    return deadline_text(when) if when else "（未设期限）"
 
 
 def _aware(when):
@@ -88,12 +89,12 @@ def task_deadline_event(kind: str, instance_id: int, task_key: str) -> int:
     if kind == "remind":
         created = notify(key=key, kind="task_reminder", org_id=unit_id, link=link, users=users, now=now,
                          title=f"【即将到期】{task.task_name}：{subject}",
-                         body=f"{unit_name}的待办任务“{task.task_name}”（{subject}）将于 {_fmt(due)} 到期，请及时办理。")
+                         body=f"{unit_name}的待办任务“{task.task_name}”（{subject}）的期限是 {_fmt(due)}，即将到期，请及时办理。")
         if report is not None:
             db.session.execute(update(MR).where(MR.c.id == report.id, MR.c.reminded_at.is_(None)).values(reminded_at=now))
         return created
     title = f"【已逾期】{task.task_name}：{subject}"
-    body = (f"{unit_name}的待办任务“{task.task_name}”（{subject}）已于 {_fmt(due)} 到期，至今未办理。"
+    body = (f"{unit_name}的待办任务“{task.task_name}”（{subject}）的期限是 {_fmt(due)}，至今未办理。"
             f"请督促本单位信息管理员尽快办理。")
     created = notify(key=key, kind="task_overdue", org_id=unit_id, link=link, users=users,
                      managers=managers_of(unit_id), title=title, body=body, now=now)
@@ -103,6 +104,6 @@ def task_deadline_event(kind: str, instance_id: int, task_key: str) -> int:
             created += notify(key=key + ":above", kind="report_overdue_below", org_id=unit_id, link=link, now=now,
                               users=users_with_role(above, ROLE_INFO_ADMIN),
                               title=f"【下级逾期】{subject}月报未按期报送",
-                              body=f"{unit_name} {report.period} 的月报已于 {_fmt(due)} 到期，尚未报送。")
+                              body=f"{unit_name} {report.period} 的月报期限是 {_fmt(due)}，尚未报送。")
         db.session.execute(update(MR).where(MR.c.id == report.id, MR.c.escalated_at.is_(None)).values(escalated_at=now))
     return created

@@ -162,7 +162,8 @@ class Field:
     required_when: Condition | None = None  # required when this holds
     cleared_when: Condition | None = None   # not applicable (and not stored) when this holds
     max_length: int | None = None
-    help: str = ""
+    help: str = ""                   # the hint under the field, on the web form and in the spreadsheet template
+    sheet_help: str = ""             # advice about Excel itself, only in the template (column prompt, 填写说明)
     school_only: bool = False        # entered by the school, read-only for the teacher
     identity: bool = False           # also a Teacher column; an import cannot go without its column
     default: str | None = None       # code or value a new form starts with
@@ -189,6 +190,11 @@ class Field:
     def header(self) -> str:
         """The column header of the national template, e.g. "身份证件号*"."""
         return self.label + ("*" if self.starred else "")
+
+    @property
+    def sheet_note(self) -> str:
+        """The hint the spreadsheet template gives: the field's hint, then any advice about Excel."""
+        return "；".join(h for h in (self.help, self.sheet_help) if h)
 
     @property
     def coded(self) -> bool:

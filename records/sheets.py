@@ -167,11 +167,11 @@ def _add_validations(ws, columns: list[Column], tables: dict[str, int], *, last_
             dv = DataValidation(type="list", formula1=f"'代码表'!${source}$2:${source}${n + 1}", allow_blank=True,
                                 showErrorMessage=True, errorTitle=f.label,
                                 error=f"请从下拉列表中选择{f.label}", promptTitle=f.label,
-                                prompt=(f.help or "请从下拉列表中选择")[:250], showInputMessage=True)
+                                prompt=(f.sheet_note or "请从下拉列表中选择")[:250], showInputMessage=True)
         elif f is not None and (f.kind == MULTI or f.kind in FORMAT_HINTS):
             hint = (f"可多选，用“{MULTI_SEPARATOR}”分隔" if f.kind == MULTI else f"格式：{FORMAT_HINTS[f.kind]}")
             dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=f.label,
-                                prompt=f"{hint}。{f.help}"[:250])
+                                prompt=f"{hint}。{f.sheet_note}"[:250])
         else:
             continue
         dv.add(where)
@@ -220,7 +220,7 @@ def column_notes(set_key: str, school_type: str | None, columns: list[Column]) -
             allowed = f"文字，最多 {f.max_length} 个字"
         else:
             allowed = "文字"
-        notes = [f.help] if f.help else []
+        notes = [f.sheet_note] if f.sheet_note else []
         if f.cleared_when is not None:
             notes.append(describe_condition(f.cleared_when, fields) + "不填（填了也不保存）")
         if f.not_future:

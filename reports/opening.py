@@ -76,11 +76,12 @@ def _open_one(org_id: int, period: str, kind: str, now: dt.datetime) -> str | No
     due, _remind = refresh_deadlines(instance_id)
     label = period_label(period)
     if kind == REPORT_UNIT:
-        when = f"，截止 {due.astimezone(CHINA):%Y-%m-%d %H:%M} 前" if due else ""
+        from views.deadlines import deadline_text  # the end of the 25th reads "2026-12-25 当日", as on the pages
+        when = f"，截止 {deadline_text(due)}" if due else ""
         notify(key=f"report:{report_id}:opened", kind="report_opened", org_id=org_id, link=f"/reports/{report_id}",
                users=users_with_role(org_id, ROLE_INFO_ADMIN), now=now,
                title=f"{label}教师信息采集月报已开启",
-               body=f"{org.name}{label}的教师信息采集月报已开启，请核对数字并提交{when}（25 日当天结束前）。")
+               body=f"{org.name}{label}的教师信息采集月报已开启，请核对数字并提交{when}。")
         return f"月报开启：{org.name} {label}" + (f"（截止 {(due - dt.timedelta(seconds=1)).astimezone(CHINA):%Y-%m-%d}）" if due else "")
     return f"省级月报开启：{org.name} {label}（各单位 25 日截止后汇总，次月 1 日前上报）"
 

@@ -60,10 +60,11 @@ def _book(title: str, subtitle: str, rows: list[list], total: list | None = None
 
 def unit_report_xlsx(report, figures: dict, submitted_by: str | None, generated_at) -> bytes:
     from .opening import period_label
+    from views.deadlines import deadline_text  # the end of the 25th reads "2026-12-25 当日", as on the pages
     org = report.org
     row = _row(org.name, org.code, figures, report.status_label, report.submitted_at, submitted_by, report.remark)
     return _book(f"{org.name}{period_label(report.period)}教师信息采集进度月报",
-                 f"统计时间：{_when(generated_at)}（北京时间）；报送截止：{_when(report.due_at)}", [row])
+                 f"统计时间：{_when(generated_at)}（北京时间）；报送截止：{deadline_text(report.due_at)}", [row])
 
 
 def province_report_xlsx(report, units: list[dict], total: dict, submitted_by: str | None, generated_at) -> bytes:

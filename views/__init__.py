@@ -41,6 +41,8 @@ def init_views(app) -> None:
     app.jinja_env.globals.update(html_lang=i18n.html_lang, current_language=i18n.current_language,
                                   role_name=i18n.role_name)
     app.jinja_env.filters["china_time"] = china_time
+    from .deadlines import deadline
+    app.jinja_env.filters["deadline"] = deadline  # due times: "2026-12-25 当日", not "2026-12-26 00:00"
 
     from accounts.policy import allowed, mask_id, mask_text
     app.jinja_env.globals.update(allowed=allowed, mask_id=mask_id, mask_text=mask_text)

@@ -13,8 +13,10 @@ from flask_login import current_user, login_required
 
 import io
 
+from sqlalchemy import select
+
 import workflows
-from models import HumanTask, MonthlyReport, Org, ReportSetting, UnitManager, db, write_intent
+from models import HumanTask, MonthlyReport, Org, ReportSetting, UnitManager, User, db, write_intent
 from models.scheduling import REPORT_PROVINCE
 from models.users import ROLE_INFO_ADMIN, ROLE_SYS_ADMIN
 from orgs.scope import org_in_scope
@@ -31,8 +33,10 @@ from reports.service import (
     reports_visible_to,
     xlsx_name,
 )
-from reports.setup import add_manager, remove_manager, save_settings
+from reports.setup import account_label, add_manager, manager_accounts, remove_manager, save_settings, update_manager
 from reports.units import level_above
+
+from .helpers import MAX_DB_ID
 
 bp = Blueprint("reports", __name__)
 VIEW_ROLES = ("info_admin", "query", "sys_admin", "process_admin")
@@ -146,23 +150,45 @@ def _settings_unit(org_id: int) -> Org:
     return org
 
 
+def _form_account_id() -> int | None:
+    """The account chosen in the manager form ("" for none); anything but an id is refused."""
+    raw = request.form.get("user_id", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > MAX_DB_ID:
+        raise ValueError("请从列表中选择账号")
+    return int(raw)
+
+
+def _unit_manager(org: Org) -> UnitManager:
+    raw = request.form.get("manager_id", "") or request.args.get("edit", "")
+    manager = db.session.get(UnitManager, int(raw)) if raw.isdigit() and int(raw) <= MAX_DB_ID else None
+    if manager is None or manager.org_id != org.id or not manager.active:
+        abort(404)
+    return manager
+
+
 @bp.route("/units/<int:org_id>/deadlines", methods=["GET", "POST"])
 @login_required
 def unit_settings(org_id):
     org = _settings_unit(org_id)
     if request.method == "POST":
         action = request.form.get("action")
+        digest = request.form.get("daily_digest") == "1"
+        refused = False
         with write_intent():
             try:
                 if action == "add_manager":
                     add_manager(current_user, org, request.form.get("name", ""), request.form.get("email", ""),
-                                daily_digest=request.form.get("daily_digest") == "1")
+                                user_id=_form_account_id(), daily_digest=digest)
                     flash("已添加负责人", "success")
+                elif action == "edit_manager":
+                    manager = _unit_manager(org)
+                    changed = update_manager(current_user, manager, request.form.get("name", ""),
+                                             request.form.get("email", ""), _form_account_id(), digest)
+                    flash("已保存负责人" if changed else "负责人没有改动", "success")
                 elif action == "remove_manager":
-                    manager = db.session.get(UnitManager, int(request.form.get("manager_id", "0") or 0))
-                    if manager is None or manager.org_id != org.id:
-                        abort(404)
-                    remove_manager(current_user, manager)
+                    remove_manager(current_user, _unit_manager(org))
                     flash("已移除负责人", "success")
                 elif action == "settings":
                     save_settings(current_user, org, request.form.get("inbox_email"), request.form.get("upstream_email"))
@@ -173,7 +199,24 @@ def unit_settings(org_id):
             except ValueError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
+                refused = action in ("add_manager", "edit_manager")
+        if refused:  # the form comes back as it was filled, so nothing has to be typed again
+            return _settings_page(org, editing=_unit_manager(org) if action == "edit_manager" else None,
+                                  filled=request.form), 400
         return redirect(url_for("reports.unit_settings", org_id=org.id))
-    managers = db.session.query(UnitManager).filter(UnitManager.org_id == org.id, UnitManager.active.is_(True)).all()
-    return render_template("reports/settings.html", org=org, managers=managers,
+    editing = _unit_manager(org) if request.args.get("edit") else None
+    return _settings_page(org, editing=editing)
+
+
+def _settings_page(org: Org, editing: UnitManager | None = None, filled=None):
+    managers = db.session.query(UnitManager).filter(UnitManager.org_id == org.id, UnitManager.active.is_(True)) \
+        .order_by(UnitManager.id).all()
+    accounts = manager_accounts(org)
+    linked = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_([m.user_id for m in managers if m.user_id])))} if any(m.user_id for m in managers) else {}
+    if filled is None:
+        filled = ({"name": editing.name, "email": editing.email or "", "user_id": str(editing.user_id or ""),
+                   "daily_digest": "1" if editing.daily_digest else ""} if editing else {})
+    return render_template("reports/settings.html", org=org, managers=managers, editing=editing, filled=filled,
+                           accounts=accounts, linked=linked, account_label=account_label,
                            setting=db.session.get(ReportSetting, org.id))

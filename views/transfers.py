@@ -59,12 +59,32 @@ def _open_task(instance_id):
 
 
 def _events(instance_id):
-    from models import WorkflowEvent
+    """The timeline: the application and every decision, oldest first, each with the unit that acted
+    (the acting account's unit: transfers and rotations are decided by unit accounts, which never move)."""
+    from models import Org, User, WorkflowEvent
     if instance_id is None:
         return []
-    return list(db.session.scalars(select(WorkflowEvent).where(WorkflowEvent.instance_id == instance_id,
-                                                               WorkflowEvent.action == "completed")
-                                   .order_by(WorkflowEvent.id)))
+    return db.session.execute(
+        select(WorkflowEvent, Org.name).outerjoin(User, User.id == WorkflowEvent.user_id)
+        .outerjoin(Org, Org.id == User.org_id)
+        .where(WorkflowEvent.instance_id == instance_id, WorkflowEvent.action.in_(("started", "completed")))
+        .order_by(WorkflowEvent.id)).all()
+
+
+def _waiting_for(task_name: str, unit_name: str) -> str:
+    """What an open step waits for, in a few words: "待龙华区教育局审核", "待东山中心小学确认"."""
+    verb = next((v for v in ("确认", "审核") if task_name.endswith(v)), "办理")
+    return f"待{unit_name}{verb}"
+
+
+def _current_steps(instance_id):
+    """The open steps of an instance: (task row, its unit's name, what it waits for)."""
+    from models import Org
+    if instance_id is None:
+        return []
+    rows = db.session.execute(select(HumanTask, Org.name).join(Org, Org.id == HumanTask.candidate_org_id)
+                              .where(HumanTask.instance_id == instance_id).order_by(HumanTask.id)).all()
+    return [(task, unit, _waiting_for(task.task_name, unit)) for task, unit in rows]
 
 
 # ----------------------------------------------------------------------------- transfers
@@ -126,7 +146,7 @@ def detail(transfer_id):
     # The record's rows: for its owner's side always, for the other side while the transfer is under way.
     show_record = row.state == "pending" or teacher_in_scope(current_user, teacher.id) is not None
     return render_template("transfers/detail.html", row=row, teacher=teacher, task=_open_task(row.instance_id),
-                           events=_events(row.instance_id), direction=transfers.direction_for(current_user, row)
+                           events=_events(row.instance_id), steps=_current_steps(row.instance_id), direction=transfers.direction_for(current_user, row)
                            if current_user.role != "teacher" else "",
                            rows=record_rows(teacher, current_user) if show_record else [],
                            in_scope=teacher_in_scope(current_user, teacher.id) is not None)
@@ -200,6 +220,7 @@ def rotation_detail(rotation_id):
     teacher = db.session.get(Teacher, row.teacher_id)
     return render_template("transfers/rotation_detail.html", row=row, teacher=teacher,
                            task=_open_task(row.instance_id), events=_events(row.instance_id),
+                           steps=_current_steps(row.instance_id),
                            rows=record_rows(teacher, current_user), type_label=rotations.type_label(row.rotation_type),
                            in_scope=teacher_in_scope(current_user, teacher.id) is not None)
 

@@ -1,36 +1,40 @@
-"""A unit's manager in Chromium: 秀英区教育局's head is its manager (linked to the bureau's read-only
-account). The scheduler is ticked with `flask --app app scheduler tick --now …` as an operator does:
-on the 1st the month's report opens, on the 26th the report not submitted by the 25th escalates.
-The information administrator was reminded before; the manager is told only once it is overdue:
-the unread badge in the top bar, the row in 通知中心, opening it leads to the report and marks it read."""
+"""A unit's manager in Chromium: the bureau's system administrator adds 秀英区教育局's head as its
+manager on 负责人与接收邮箱, linked to the bureau's read-only account. The scheduler is ticked with
+`flask --app app scheduler tick --now …` as an operator does: on the 1st the month's report opens,
+on the 26th the report not submitted by the 25th escalates. The information administrator was
+reminded before; the manager is told only once it is overdue: the unread badge in the top bar, the
+row in 通知中心, opening it leads to the report and marks it read."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from tests.browser.steps import login, logout, nav, scheduler_tick, setup_province, shot, unread_badge
+from tests.browser.steps import flash_text, login, logout, nav, scheduler_tick, setup_province, shot, unread_badge
 
 MANAGER_LOGIN = "460105_query"
 
 
-def _manager_with_an_account(app) -> None:
-    """The bureau's head as its manager, linked to an account (the 负责人 page has no field for
-    the account: reports.setup.add_manager is how a manager gets one)."""
-    from models import Org, User, db
-    from reports.setup import add_manager
-    with app.app_context():
-        bureau = db.session.scalars(select(Org).where(Org.code == "460105")).one()
-        head = db.session.scalars(select(User).where(User.username == MANAGER_LOGIN)).one()
-        actor = db.session.scalars(select(User).where(User.username == "460105_sys")).one()
-        add_manager(actor, bureau, "王局长", "wang.juzhang@example.org", user_id=head.id)
-        db.session.commit()
+def _add_manager_on_the_page(page, base) -> None:
+    """The bureau's system administrator: 月报 → 负责人与接收邮箱, the head's name and e-mail, and the
+    account the head signs in with, chosen from the bureau's own accounts."""
+    login(page, base, "460105_sys")
+    nav(page, "月报")
+    page.click("text=负责人与接收邮箱")
+    page.fill("#name", "王局长")
+    page.fill("#email", "wang.juzhang@example.org")
+    page.select_option("#user_id", label="秀英区教育局信息查询员（460105_query）")
+    page.click("button:has-text('添加负责人')")
+    assert "已添加负责人" in flash_text(page)
+    row = page.locator("#managers tbody tr").first.inner_text()
+    assert "王局长" in row and "460105_query" in row, row
+    shot(page, "manager_0_linked_on_the_page")
+    logout(page)
 
 
 @pytest.mark.browser
 def test_manager_sees_the_overdue_report_in_the_notification_centre(live_server, page):
     app, base = live_server
     setup_province(app)
-    _manager_with_an_account(app)
+    _add_manager_on_the_page(page, base)
 
     # the 1st of the month: the month's reports open; nothing for the manager yet
     lines = scheduler_tick(app, "2026-12-01T09:00+08:00")

@@ -56,6 +56,17 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
+_READ_ONLY_VERBS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")
+
+
+def _writes(statement: str) -> bool:
+    head = statement.lstrip()[:10].upper()
+    if head.startswith("WITH"):
+        upper = statement.upper()
+        return any(verb in upper for verb in ("INSERT ", "UPDATE ", "DELETE "))
+    return not head.startswith(_READ_ONLY_VERBS)
+
+
 def make_engine(url: str):
     kwargs = {"future": True}
     if url.startswith("sqlite"):
@@ -73,7 +84,13 @@ def make_engine(url: str):
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
+            conn.info["wrote"] = False
             conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _note_write(conn, _cursor, statement, _params, _context, _many):
+            if _writes(statement):
+                conn.info["wrote"] = True
     return engine
 
 
@@ -90,9 +107,24 @@ def write_intent():
     """
     token = _write_intent.set(True)
     try:
+        _end_read_only_transaction()
         yield
     finally:
         _write_intent.reset(token)
+
+
+def _end_read_only_transaction() -> None:
+    """SQLite: a transaction that has only read so far (loading the signed-in user, the checks before
+    the form was accepted) began deferred; writing from it after another writer committed fails at
+    once with "database is locked". End it, so that the writer's first statement begins IMMEDIATE and
+    waits its turn. Nothing is lost: it wrote nothing, and objects stay loaded (expire_on_commit=False)."""
+    if db.engine is None or not db.is_sqlite:
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if not session.connection().info.get("wrote", True):
+        session.commit()
 
 
 class Database:

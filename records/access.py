@@ -2,7 +2,7 @@
 and who may fill a record now (`edit_refusal`)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from models import HumanTask, Org, Teacher, db
 from models.teachers import STATE_DRAFT, STATE_RETURNED
@@ -20,6 +20,16 @@ def teacher_in_scope(user, teacher_id: int) -> Teacher | None:
     return teacher if user.org.contains(teacher.org) else None
 
 
+def locked_teacher(teacher_id: int) -> Teacher | None:
+    """The teacher's row read fresh and locked until the transaction ends. Every flow that starts on a
+    record (change, addition, departure, transfer, rotation) checks "no other flow holds it" after this,
+    so two people starting flows on one record at once are served one after the other and the second is
+    told which flow holds it. PostgreSQL: SELECT … FOR UPDATE; SQLite: call inside `write_intent()`,
+    whose BEGIN IMMEDIATE already serialises writers."""
+    db.session.execute(select(Teacher.id).where(Teacher.id == teacher_id).with_for_update())
+    return db.session.get(Teacher, teacher_id, populate_existing=True)
+
+
 def teachers_in_scope_query(user):
     """A select of the teachers the user may see (their unit subtree; a teacher only themself)."""
     q = select(Teacher)
@@ -28,16 +38,34 @@ def teachers_in_scope_query(user):
     return q.join(Org, Teacher.org_id == Org.id).where(Org.path.like(user.org.path + "%"))
 
 
-def task_for_user(user, task_id: int) -> HumanTask | None:
-    """A ready task the user may act on: their unit and role, or (teachers) their own record."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
-        return None
+def _may_work(user, task) -> bool:
+    """The task is the user's to act on: their unit and role, or (teachers) their own record."""
     if user.role == ROLE_TEACHER:
-        ok = task.candidate_role == ROLE_TEACHER and task.subject_teacher_id == user.teacher_id
-    else:
-        ok = task.candidate_org_id == user.org_id and task.candidate_role == user.role
-    return task if ok else None
+        return task.candidate_role == ROLE_TEACHER and task.subject_teacher_id == user.teacher_id
+    return task.candidate_org_id == user.org_id and task.candidate_role == user.role
+
+
+def task_for_user(user, task_id: int) -> HumanTask | None:
+    """A ready task the user may act on (see `_may_work`)."""
+    task = db.session.get(HumanTask, task_id)
+    return task if task is not None and _may_work(user, task) else None
+
+
+_HT = HumanTask.__table__
+_TASK_SUMMARY = (
+    select(_HT.c.id, _HT.c.task_uuid, _HT.c.task_key, _HT.c.task_name, _HT.c.candidate_org_id,
+           _HT.c.candidate_role, _HT.c.subject_teacher_id, _HT.c.claimed_by_id,
+           Teacher.__table__.c.name.label("teacher_name"))
+    .select_from(_HT.outerjoin(Teacher.__table__, Teacher.__table__.c.id == _HT.c.subject_teacher_id))
+    .where(_HT.c.id == bindparam("task_id"))
+)
+
+
+def task_summary_for_user(user, task_id: int):
+    """The same check as `task_for_user`, as one light row with the teacher's name (the review hot path:
+    no ORM objects to build for a task that is completed a moment later)."""
+    row = db.session.execute(_TASK_SUMMARY, {"task_id": task_id}).first()
+    return row if row is not None and _may_work(user, row) else None
 
 
 def edit_refusal(user, teacher: Teacher) -> str | None:

@@ -17,6 +17,7 @@ from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_TEACHER
 from workflows.errors import WorkflowError
 
+from .access import locked_teacher
 from .changes import Outcome, open_change, open_step
 from .indicators import set_by_key
 
@@ -62,7 +63,7 @@ def propose(actor, teacher: Teacher, set_key: str, values: dict) -> Outcome:
     if problems:
         return Outcome(False, f"有 {len(problems)} 项需要修改", problems)
     with write_intent():
-        _, refusal = addition_refusal(actor, db.session.merge(teacher), set_key)
+        _, refusal = addition_refusal(actor, locked_teacher(teacher.id), set_key)
         if refusal:
             db.session.rollback()
             return Outcome(False, refusal)

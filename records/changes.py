@@ -19,6 +19,7 @@ from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_INFO_ADMIN
 from workflows.errors import WorkflowError
 
+from .access import locked_teacher
 from . import attachments, validation
 from .forms import identity_values
 from .identity import DuplicateRecord, duplicate_of
@@ -103,8 +104,8 @@ def propose(actor, teacher: Teacher, values: dict, reason: str, scan: bytes | No
     if problems:
         return Outcome(False, "变更申请未提交，请按提示修改", problems)
     with write_intent():
-        teacher = db.session.merge(teacher)
-        refusal = proposal_refusal(actor, teacher)  # again, under the write lock
+        teacher = locked_teacher(teacher.id)
+        refusal = proposal_refusal(actor, teacher)  # again, under the record's lock
         if refusal:
             db.session.rollback()
             return Outcome(False, refusal)

@@ -18,6 +18,7 @@ from models.teachers import STATE_EFFECTIVE, STATE_LEFT
 from models.users import ROLE_INFO_ADMIN
 from workflows.errors import WorkflowError
 
+from .access import locked_teacher
 from .changes import Outcome, holding_flow, open_change
 
 PROCESS = "teacher_departure"
@@ -56,7 +57,7 @@ def propose(actor, teacher: Teacher, reason: str, date_text: str, remark: str) -
     if problems:
         return Outcome(False, "离岗登记未提交，请按提示修改", problems)
     with write_intent():
-        teacher = db.session.merge(teacher)
+        teacher = locked_teacher(teacher.id)
         why = refusal(actor, teacher)
         if why:
             db.session.rollback()

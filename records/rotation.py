@@ -36,6 +36,7 @@ from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
 from workflows.errors import WorkflowError
 
+from .access import locked_teacher
 from .code_tables import table
 
 PROCESS = "exchange_rotation"
@@ -182,7 +183,7 @@ def apply(actor, teacher: Teacher, values: dict) -> Outcome:
         return Outcome(False, "交流轮岗申请未提交，请按提示修改", problems)
     from orgs.authority import reviewing_authority
     with write_intent():
-        teacher = db.session.merge(teacher)
+        teacher = locked_teacher(teacher.id)
         refusal = apply_refusal(actor, teacher)
         if refusal:
             db.session.rollback()

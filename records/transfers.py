@@ -40,6 +40,7 @@ from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
 from workflows.errors import WorkflowError
 
 from .identity import normalised_id, same_person_numbers
+from .access import locked_teacher
 
 PROCESS = "teacher_transfer"
 STEPS = ("transfer_in_review", "transfer_out_confirm", "transfer_out_review")
@@ -202,6 +203,7 @@ def apply(actor, id_number: str, name: str, join_month: str, reason: str) -> Out
             db.session.rollback()
             return Outcome(False, "调动申请未提交，请按提示修改",
                            {"name": "【姓名】与该身份证件号登记的姓名不一致，请核对"})
+        teacher = locked_teacher(teacher.id)
         to_org = db.session.get(Org, actor.org_id)
         refusal = record_refusal(teacher, to_org)
         if refusal:

@@ -108,3 +108,44 @@ def test_two_schools_import_the_same_teachers_at_once(world):
     world_ids = {w.teacher.id, w.province_school_teacher.id}
     orgs = {t.org_id for t in db.session.scalars(select(Teacher)) if t.id not in world_ids}
     assert orgs == {winner_school.id}  # nothing of the losing import was kept
+
+
+def test_concurrent_flows_on_one_record(any_db_app):
+    """Two change requests and a departure filed for one effective record at the same moment (two tabs,
+    two officials): one is accepted, the others are refused naming the flow that holds the record, and
+    exactly one flow runs. Before the record's row was locked, PostgreSQL accepted all three."""
+    from models.changes import ChangeRequest
+    from orgs.importer import import_orgs_file
+    from records import changes, departures
+    from tests.journey_helpers import setup_province, user
+    from tests.test_changes import effective_teacher
+    import_orgs_file(DATA / "hainan_orgs.csv")
+    setup_province(any_db_app)
+    _, teacher = effective_teacher()
+    teacher_id = db.session.get(Teacher, teacher.id).id
+    db.session.commit()
+    go = threading.Barrier(3)
+
+    def act(i):
+        admin = user("2146000001_info")
+        record = db.session.get(Teacher, teacher_id)
+        db.session.commit()  # start each attempt in a fresh transaction, as a request would
+        go.wait(10)
+        if i < 2:
+            return changes.propose(admin, record, {"health": str(i + 2)}, "", None)
+        return departures.propose(admin, record, "retired", "2026-11-30", "")
+
+    results = run_threads(3, act)  # noqa: F405
+    assert all(kind == "ok" for kind, _ in results), results  # nobody sees an error page
+    outcomes = [value for _, value in results]
+    accepted = [o for o in outcomes if o.ok]
+    assert len(accepted) == 1, [o.message for o in outcomes]
+    for refused in (o for o in outcomes if not o.ok):
+        assert "教师信息变更" in refused.message or "离岗" in refused.message, refused.message
+    db.session.expire_all()
+    pending = db.session.scalars(select(ChangeRequest).where(ChangeRequest.teacher_id == teacher_id,
+                                                             ChangeRequest.state == "pending")).all()
+    assert len(pending) == 1
+    running = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(
+        ProcessInstance.subject_teacher_id == teacher_id, ProcessInstance.status == "running"))
+    assert running == 1

@@ -109,7 +109,8 @@ class _Client:
 def _serve(url: str, port: int):
     env = {**os.environ, "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "PYTHONPATH": str(ROOT)}
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+    extra = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
+    proc = subprocess.Popen([str(gunicorn), "-w", "2", *extra, "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                              "app:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -44,7 +44,9 @@ class User(Base, UserMixin):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
-    org: Mapped[Org] = relationship(lazy="joined")
+    # Loaded when used: most writes need only org_id and role, and joining the org with its parent
+    # chain into every request's user query cost more than the rest of an approval's reads.
+    org: Mapped[Org] = relationship(lazy="select")
 
     __table_args__ = (Index("ix_users_org_role", "org_id", "role"),)
 

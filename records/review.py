@@ -14,7 +14,7 @@ import workflows
 from models import ProcessInstance, Teacher, WorkflowEvent, db, write_intent
 from workflows.errors import TaskAlreadyHandled, WorkflowError
 
-from .access import task_for_user
+from .access import task_for_user, task_summary_for_user
 
 REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_review", "departure_review")
 # Review steps whose return is recorded on a ChangeRequest of this kind.
@@ -47,7 +47,7 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
         return Outcome(False, f"退回原因不能超过 500 字（现为 {len(reason)} 字）", "reason")
     with write_intent():
         try:
-            task = task_for_user(user, task_id)
+            task = task_summary_for_user(user, task_id)
             if task is None:
                 raise ReviewRefused(handled_message(task_uuid) or "找不到该任务，或您无权处理")
             if task_uuid and task_uuid != task.task_uuid:
@@ -56,7 +56,7 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
                 raise ReviewRefused("该任务不是审核任务")
             if task.claimed_by_id not in (None, user.id):
                 raise ReviewRefused("该任务已被其他人领取，请先由其释放")
-            teacher_name = db.session.get(Teacher, task.subject_teacher_id).name if task.subject_teacher_id else ""
+            teacher_name = task.teacher_name or ""
             step, teacher_id, task_id = task.task_name, task.subject_teacher_id, task.id
             if task.task_key in RETURN_KINDS and decision == "return":
                 from . import changes

@@ -17,6 +17,7 @@ from flask_login import current_user, logout_user
 
 IDLE_DEFAULT_MINUTES = 30
 MAX_DEFAULT_HOURS = 12
+MAX_PENDING_FLASHES = 5  # the newest messages are the ones the next page should show
 
 
 def csp_nonce() -> str:
@@ -74,6 +75,16 @@ def init_security(app) -> None:
             return redirect(url_for("auth.login", next=target) if target and target != "/?" else url_for("auth.login"))
         session["_seen"] = now
         return None
+
+    @app.after_request
+    def _bounded_flashes(resp):
+        # Messages wait in the session cookie until a page shows them; a client that posts many
+        # times without reading a page (scripts, bulk work in several tabs) must not grow the cookie
+        # past what browsers keep (4 KB), or the login itself would be dropped.
+        pending = session.get("_flashes")
+        if pending and len(pending) > MAX_PENDING_FLASHES:
+            session["_flashes"] = pending[-MAX_PENDING_FLASHES:]
+        return resp
 
     @app.after_request
     def _security_headers(resp):

@@ -43,11 +43,12 @@ def test_inbox_task_page_and_approve(province):
     task = open_task(teacher.id)
     detail = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "基本信息" in detail and "汉族" in detail
-    done = client.post(f"/tasks/{task.id}/decide", data={"decision": "approve", "task_uuid": task.task_uuid},
+    task_id, task_uuid = task.id, task.task_uuid  # the row is gone once approved
+    done = client.post(f"/tasks/{task_id}/decide", data={"decision": "approve", "task_uuid": task_uuid},
                        follow_redirects=True).get_data(as_text=True)
     assert "已通过" in done
     # the stale page: approving again tells who handled it
-    again = client.post(f"/tasks/{task.id}/decide", data={"decision": "approve", "task_uuid": task.task_uuid},
+    again = client.post(f"/tasks/{task_id}/decide", data={"decision": "approve", "task_uuid": task_uuid},
                         follow_redirects=True).get_data(as_text=True)
     assert "已由" in again and "处理" in again
 
@@ -134,3 +135,21 @@ def test_csrf_is_enforced(hainan, tmp_path):
     assert resp.status_code == 400 and "页面已过期" in resp.get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
     assert token
+
+
+def test_messages_waiting_in_the_cookie_stay_bounded(province):
+    """A client that approves many tasks without opening a page (scripts, several tabs) keeps a cookie
+    browsers accept; the next page shows the newest messages."""
+    names = [f"批量{'甲乙丙丁戊己庚辛'[i]}" for i in range(8)]
+    teachers = [submitted_teacher(name=name, seq=20 + 2 * i)[1] for i, name in enumerate(names)]
+    client = province.test_client()
+    login(client, "2146000001_info")
+    for teacher in teachers:
+        task = open_task(teacher.id)
+        resp = client.post(f"/tasks/{task.id}/decide", data={"decision": "approve", "task_uuid": task.task_uuid})
+        assert resp.status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 4000
+    page = client.get("/inbox/unit").get_data(as_text=True)
+    assert all(f"{name}：" in page for name in names[-5:])
+    assert f"{names[0]}：" not in page

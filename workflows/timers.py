@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
@@ -83,6 +84,7 @@ _spiff_timer.datetime = _ClockDatetime
 
 # ----------------------------------------------------------------------------- working days
 
+@functools.lru_cache(maxsize=4096)  # the calendar is fixed data; review deadlines ask about the same days
 def is_working_day(day: dt.date) -> bool:
     try:
         import chinese_calendar

@@ -2,7 +2,7 @@
 and who may fill a record now (`edit_refusal`)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from models import HumanTask, Org, Teacher, db
 from models.teachers import STATE_DRAFT, STATE_RETURNED
@@ -38,7 +38,7 @@ def teachers_in_scope_query(user):
     return q.join(Org, Teacher.org_id == Org.id).where(Org.path.like(user.org.path + "%"))
 
 
-def _may_work(user, task) -> bool:
+def may_work(user, task) -> bool:
     """The task is the user's to act on: their unit and role, or (teachers) their own record."""
     if user.role == ROLE_TEACHER:
         return task.candidate_role == ROLE_TEACHER and task.subject_teacher_id == user.teacher_id
@@ -46,26 +46,9 @@ def _may_work(user, task) -> bool:
 
 
 def task_for_user(user, task_id: int) -> HumanTask | None:
-    """A ready task the user may act on (see `_may_work`)."""
+    """A ready task the user may act on (see `may_work`)."""
     task = db.session.get(HumanTask, task_id)
-    return task if task is not None and _may_work(user, task) else None
-
-
-_HT = HumanTask.__table__
-_TASK_SUMMARY = (
-    select(_HT.c.id, _HT.c.task_uuid, _HT.c.task_key, _HT.c.task_name, _HT.c.candidate_org_id,
-           _HT.c.candidate_role, _HT.c.subject_teacher_id, _HT.c.claimed_by_id,
-           Teacher.__table__.c.name.label("teacher_name"))
-    .select_from(_HT.outerjoin(Teacher.__table__, Teacher.__table__.c.id == _HT.c.subject_teacher_id))
-    .where(_HT.c.id == bindparam("task_id"))
-)
-
-
-def task_summary_for_user(user, task_id: int):
-    """The same check as `task_for_user`, as one light row with the teacher's name (the review hot path:
-    no ORM objects to build for a task that is completed a moment later)."""
-    row = db.session.execute(_TASK_SUMMARY, {"task_id": task_id}).first()
-    return row if row is not None and _may_work(user, row) else None
+    return task if task is not None and may_work(user, task) else None
 
 
 def edit_refusal(user, teacher: Teacher) -> str | None:

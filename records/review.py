@@ -12,9 +12,9 @@ from sqlalchemy import select
 import audit
 import workflows
 from models import ProcessInstance, Teacher, WorkflowEvent, db, write_intent
-from workflows.errors import TaskAlreadyHandled, WorkflowError
+from workflows.errors import TaskAlreadyHandled, TaskNotFound, WorkflowError
 
-from .access import task_for_user, task_summary_for_user
+from .access import may_work, task_for_user
 
 REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_review", "departure_review")
 # Review steps whose return is recorded on a ChangeRequest of this kind.
@@ -45,31 +45,39 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
         return Outcome(False, "退回时必须填写退回原因", "reason")
     if len(reason) > 500:
         return Outcome(False, f"退回原因不能超过 500 字（现为 {len(reason)} 字）", "reason")
+    seen = {}
+
+    def guard(task):
+        """The review's own checks, on the row the engine loads (one read of the task, not two)."""
+        if not may_work(user, task):
+            raise ReviewRefused(handled_message(task_uuid) or "找不到该任务，或您无权处理")
+        if task_uuid and task_uuid != task.task_uuid:
+            raise ReviewRefused(handled_message(task_uuid) or "页面已过期：该任务已变化，请刷新后重新审核")
+        if task.task_key not in REVIEW_STEPS:
+            raise ReviewRefused("该任务不是审核任务")
+        if task.claimed_by_id not in (None, user.id):
+            raise ReviewRefused("该任务已被其他人领取，请先由其释放")
+        seen.update(teacher_name=task.teacher_name or "", step=task.task_name, teacher_id=task.subject_teacher_id)
+        if task.task_key in RETURN_KINDS and decision == "return":
+            from . import changes
+            changes.mark_returned(task.subject_teacher_id, reason, user.id, RETURN_KINDS[task.task_key])
+
     with write_intent():
         try:
-            task = task_summary_for_user(user, task_id)
-            if task is None:
-                raise ReviewRefused(handled_message(task_uuid) or "找不到该任务，或您无权处理")
-            if task_uuid and task_uuid != task.task_uuid:
-                raise ReviewRefused(handled_message(task_uuid) or "页面已过期：该任务已变化，请刷新后重新审核")
-            if task.task_key not in REVIEW_STEPS:
-                raise ReviewRefused("该任务不是审核任务")
-            if task.claimed_by_id not in (None, user.id):
-                raise ReviewRefused("该任务已被其他人领取，请先由其释放")
-            teacher_name = task.teacher_name or ""
-            step, teacher_id, task_id = task.task_name, task.subject_teacher_id, task.id
-            if task.task_key in RETURN_KINDS and decision == "return":
-                from . import changes
-                changes.mark_returned(teacher_id, reason, user.id, RETURN_KINDS[task.task_key])
-            workflows.complete_task(task_id, user, {"decision": decision, "reason": reason})
-            audit.record("review_" + decision, object_type="teacher", object_id=teacher_id,
-                         after={"step": step, "decision": decision, "reason": reason})
+            workflows.complete_task(task_id, user, {"decision": decision, "reason": reason}, guard=guard)
+            audit.record("review_" + decision, object_type="teacher", object_id=seen["teacher_id"],
+                         after={"step": seen["step"], "decision": decision, "reason": reason})
             db.session.commit()
-        except (TaskAlreadyHandled, ReviewRefused, WorkflowError) as exc:
+        except (TaskAlreadyHandled, TaskNotFound) as exc:
+            db.session.rollback()
+            if not seen:  # the task was gone before any check: say no more than an out-of-scope user may know
+                return Outcome(False, handled_message(task_uuid) or "找不到该任务，或您无权处理")
+            return Outcome(False, str(exc))
+        except (ReviewRefused, WorkflowError) as exc:
             db.session.rollback()
             return Outcome(False, str(exc))
     verb = "已通过" if decision == "approve" else "已退回"
-    return Outcome(True, f"{teacher_name}：{step}{verb}")
+    return Outcome(True, f"{seen['teacher_name']}：{seen['step']}{verb}")
 
 
 def handled_message(task_uuid: str | None) -> str | None:

@@ -14,7 +14,7 @@ Everything else calls this facade:
         -> ProcessInstance
     start_instances(process_key, [{"subject_teacher_id":..., "subject_org_id":..., "data":...}], user=None)
         -> [instance ids]                              bulk (demo, imports)
-    complete_task(task_id, user, data, *, expected_revision=None) -> CompletionResult
+    complete_task(task_id, user, data, *, expected_revision=None, guard=None) -> CompletionResult
     claim_task(task_id, user) / unclaim_task(task_id, user)
     instance_events(instance_id) -> [EventView]
     task_info(task_id) -> TaskInfo                     documentation/properties for a task form

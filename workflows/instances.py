@@ -76,7 +76,7 @@ _LOAD_TASK = (
            HT.c.candidate_role, HT.c.subject_teacher_id, HT.c.claimed_by_id, HT.c.claimed_at,
            PI.c.definition_id, PI.c.process_key, PI.c.subject_teacher_id.label("pi_teacher_id"),
            PI.c.subject_org_id, PI.c.status, PI.c.state, PI.c.revision,
-           PD.c.content_hash, T.c.org_id.label("teacher_org_id"))
+           PD.c.content_hash, T.c.org_id.label("teacher_org_id"), T.c.name.label("teacher_name"))
     .select_from(HT.join(PI, PI.c.id == HT.c.instance_id).join(PD, PD.c.id == PI.c.definition_id)
                  .outerjoin(T, T.c.id == PI.c.subject_teacher_id))
     .where(HT.c.id == bindparam("task_id"))
@@ -252,8 +252,14 @@ def _save(conn, instance_id: int, loaded: int, wf, now) -> tuple[int, str]:
     return count, status
 
 
-def complete_task(task_id: int, user, data: dict | None, *, expected_revision: int | None = None) -> CompletionResult:
+def complete_task(task_id: int, user, data: dict | None, *, expected_revision: int | None = None,
+                  guard=None) -> CompletionResult:
     """Complete human task `task_id` as `user` with form `data`, run the engine, save.
+
+    `guard(row)`, when given, is called with the loaded task row (id, task_uuid, task_key, task_name,
+    candidate_org_id, candidate_role, subject_teacher_id, claimed_by_id, teacher_name) before anything
+    runs; it raises to refuse and may write in the same transaction. The caller's own checks thus
+    need no second read of the task (the review path's hot spot).
 
     Raises TaskAlreadyHandled (naming who handled it) when the task is gone or another save won,
     NotAllowed, TaskClaimed, ConcurrentUpdate, InvalidTaskData, EngineError. Flushes, does not commit:
@@ -264,6 +270,8 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
     row = conn.execute(_LOAD_TASK, {"task_id": task_id}).first()
     if row is None:
         raise events.handled_error(conn, task_id)
+    if guard is not None:
+        guard(row)
     lanes.check_may_act(user, candidate_org_id=row.candidate_org_id, candidate_role=row.candidate_role,
                         subject_teacher_id=row.subject_teacher_id)
     if row.claimed_by_id is not None and row.claimed_by_id != user.id:

@@ -132,7 +132,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _product(url: str, tasks) -> tuple[float, int]:
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time so far of the web workers, the PostgreSQL backends and this load generator (Linux /proc),
+    so the note can say where each approval's time goes on the machine of the run."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"web": 0.0, "postgres": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        kind = "web" if b"gunicorn" in cmd else "postgres" if cmd.startswith(b"postgres") or b"/bin/postgres" in cmd else None
+        if kind:
+            out[kind] += (int(fields[11]) + int(fields[12])) / tick
+    out["client"] = time.process_time()
+    return out
+
+
+def _product(url: str, tasks) -> tuple[float, int, dict]:
     port = _free_port()
     proc = _serve(url, port)
     try:
@@ -149,13 +169,15 @@ def _product(url: str, tasks) -> tuple[float, int]:
                     failures.append((task_id, status))
 
         threads = [threading.Thread(target=work, args=(c, tasks[i::CLIENTS])) for i, c in enumerate(clients)]
-        t0 = time.perf_counter()
+        cpu0, t0 = _cpu_seconds(), time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
-        return len(tasks) / elapsed, len(failures)
+        cpu1 = _cpu_seconds()
+        per_request = {k: (cpu1[k] - cpu0[k]) * 1000 / len(tasks) for k in cpu0}
+        return len(tasks) / elapsed, len(failures), per_request
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -185,10 +207,12 @@ def http_complete() -> Result:
     _seed(url)
     seeded = time.perf_counter() - t0
     tasks = _tasks(url)
-    product, failures = _product(url, tasks[:COUNT])
+    product, failures, cpu = _product(url, tasks[:COUNT])
     floor = _floor(url, tasks[COUNT:2 * COUNT])
     remaining = len(_tasks(url))
     note = (f"{COUNT} approvals over HTTP by {CLIENTS} keep-alive sessions against gunicorn -w 2 on PostgreSQL "
             f"(seeded in {seeded:.0f} s); {failures} failed; {remaining} school reviews left after product and "
-            f"floor; floor = the same number through records.review.decide in one process; goal ≥ 300/s")
+            f"floor; CPU per approval: web workers {cpu['web']:.1f} ms, PostgreSQL {cpu['postgres']:.1f} ms, "
+            f"load generator {cpu['client']:.1f} ms on {os.cpu_count()} cores; floor = the same number through "
+            f"records.review.decide in one process; goal ≥ 300/s")
     return Result(product=product, floor=floor, unit="per_s", note=note)

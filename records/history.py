@@ -3,6 +3,9 @@
 Every effective version is a RecordVersion snapshot. For each field of the latest version, the
 responsible filler and reviewer are those of the oldest version in the unbroken run of versions
 holding the same value: the version in which that value was entered and approved.
+
+A record under its first collection has no version yet; when it is reviewed again after a return,
+`since_return` compares it with the basic information kept at the return (records.lifecycle).
 """
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from models import RecordVersion, User, db
+from models import RecordVersion, User, WorkflowEvent, db
 
+from .forms import identity_values
 from .indicators import CODE, basic_fields
+from .lifecycle import RETURN_SNAPSHOT, basic_values
 from .presentation import masked_for
 
 
@@ -31,6 +36,18 @@ class Change:
     label: str
     before: str
     after: str
+
+
+@dataclass
+class SinceReturn:
+    """The basic items the filler changed since the record was last returned in this flow."""
+
+    returned_at: object
+    changed: dict[str, Change]   # by field label, only the items whose value differs
+
+    @property
+    def count(self) -> int:
+        return len(self.changed)
 
 
 def versions(teacher_id: int) -> list[RecordVersion]:
@@ -95,3 +112,28 @@ def add_version(teacher, basic: dict, *, filled_by_id: int | None, reviewed_by_i
     db.session.flush()
     snapshot_for_version(teacher.id, number, now=now)
     return number
+
+
+def _blank(value) -> bool:
+    return value in (None, "", [])
+
+
+def since_return(teacher, instance_id: int, viewer=None) -> SinceReturn | None:
+    """Compare the record with the basic information kept at the last return of instance
+    `instance_id`; None when that flow never returned it (or returned it before this was kept)."""
+    found = db.session.execute(
+        select(WorkflowEvent.detail, WorkflowEvent.created_at)
+        .where(WorkflowEvent.instance_id == instance_id, WorkflowEvent.action == RETURN_SNAPSHOT)
+        .order_by(WorkflowEvent.id.desc()).limit(1)).first()
+    if found is None:
+        return None
+    before = (found.detail or {}).get("basic") or {}
+    now = basic_values(teacher.basic, identity_values(teacher))
+    changed = {}
+    for f in basic_fields(teacher.org.school_type):
+        a, b = before.get(f.key), now.get(f.key)
+        if a == b or (_blank(a) and _blank(b)):
+            continue
+        changed[f.label] = Change(f.label, masked_for(viewer, f.key, _display(f, a)),
+                                  masked_for(viewer, f.key, _display(f, b)))
+    return SinceReturn(found.created_at, changed)

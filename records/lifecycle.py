@@ -6,7 +6,9 @@ authority review: school_approved). `after_step` turns that into Teacher columns
 
 - leaving the fill task sets submitted_at (and clears an old return reason);
 - the fill task reopened after a review means the record was returned: state "returned" with
-  return_reason (the reason also stays in the workflow event log);
+  return_reason (the reason also stays in the workflow event log), and the basic information as it
+  stood at the return is kept as a `returned` row of the instance's event log (RETURN_SNAPSHOT), so
+  the next review can mark what the filler changed since (records.history.since_return);
 - otherwise the state is the open task's record_state.
 
 `make_effective` (called through the diagram's `make_effective()` action) marks the record
@@ -25,11 +27,18 @@ import datetime as dt
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
-from models import RecordVersion, Teacher, db, utcnow
+from models import ProcessInstance, RecordVersion, Teacher, WorkflowEvent, db, utcnow
 from models.teachers import STATE_DRAFT, STATE_EFFECTIVE, STATE_RETURNED
 
 T = Teacher.__table__
 RV = RecordVersion.__table__
+PI = ProcessInstance.__table__
+WE = WorkflowEvent.__table__
+
+# workflow_events.action of the basic information kept at a return (detail: {"basic": {key: value}}).
+RETURN_SNAPSHOT = "returned"
+# Basic items held in Teacher columns rather than in Teacher.basic (records.forms.identity_values).
+IDENTITY_COLUMNS = ("name", "gender", "id_type", "id_number", "birth_date")
 
 
 def _expire_loaded(session, teacher_id: int, columns) -> None:
@@ -55,9 +64,33 @@ def after_step(teacher_id: int, *, left_state: str | None, open_state: str | Non
     """
     values = state_values(left_state=left_state, open_state=open_state, data=data, now=now or utcnow())
     if values:
-        (conn or _conn()).execute(_update_for(tuple(sorted(values))), {"b_id": teacher_id, **values})
+        conn = conn or _conn()
+        if values.get("state") == STATE_RETURNED:
+            keep_returned_values(conn, teacher_id, values["updated_at"])
+        conn.execute(_update_for(tuple(sorted(values))), {"b_id": teacher_id, **values})
         _expire_loaded(db.session(), teacher_id, values)
     return values
+
+
+def basic_values(basic: dict | None, identity: dict) -> dict:
+    """The basic set as a record page shows it: Teacher.basic with the identity columns over it."""
+    values = dict(basic or {})
+    values.update({k: v for k, v in identity.items() if v})
+    return values
+
+
+def keep_returned_values(conn, teacher_id: int, now: dt.datetime) -> None:
+    """Keep the basic information as it stands at a return, on the event log of the teacher's
+    running instance (the one just saved). Only returns pay for this: approvals never come here."""
+    row = conn.execute(select(T.c.basic, *(T.c[c] for c in IDENTITY_COLUMNS)).where(T.c.id == teacher_id)).one()
+    instance_id = conn.execute(
+        select(PI.c.id).where(PI.c.subject_teacher_id == teacher_id, PI.c.status == "running")
+        .order_by(PI.c.updated_at.desc(), PI.c.id.desc()).limit(1)).scalar()
+    if instance_id is None:
+        return
+    snapshot = basic_values(row.basic, {c: row._mapping[c] for c in IDENTITY_COLUMNS})
+    conn.execute(insert(WE).values(instance_id=instance_id, action=RETURN_SNAPSHOT, detail={"basic": snapshot},
+                                   created_at=now))
 
 
 _UPDATES: dict[tuple, object] = {}

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from accounts.policy import allowed
-from records import changes, review
+from records import changes, history, review
 from records.access import task_for_user, teacher_in_scope
 from records.inbox import InboxFilter, inbox_page, process_names, queue_summary
 from records.presentation import record_rows
@@ -70,17 +70,30 @@ def task_page(task_id):
     teacher = teacher_in_scope(current_user, task.subject_teacher_id)
     if teacher is None:
         abort(404)
-    kind = {"change_review": "change", "revise_change": "change",
-            "addition_review": "addition", "revise_addition": "addition",
-            "departure_review": "departure"}.get(task.task_key)
-    change = changes.open_change(teacher.id, kind) if kind else None
+    change = _open_change(task, teacher)
     if task.task_key == "revise_change" and change is not None:
         return redirect(url_for("changes.revise", change_id=change.id))
     if task.task_key == "revise_addition" and change is not None:
         return redirect(url_for("changes.revise_addition", change_id=change.id))
+    return _render_task(task, teacher, change)
+
+
+_CHANGE_KINDS = {"change_review": "change", "revise_change": "change", "addition_review": "addition",
+                 "revise_addition": "addition", "departure_review": "departure"}
+
+
+def _open_change(task, teacher):
+    kind = _CHANGE_KINDS.get(task.task_key)
+    return changes.open_change(teacher.id, kind) if kind else None
+
+
+def _render_task(task, teacher, change, **extra):
+    """The task page: the record to check (marked where it changed since a return) and the decision."""
     return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher, current_user),
                            history=review.review_history(teacher.id), change=change,
-                           change_rows=changes.display_rows(teacher, change) if change else [])
+                           change_rows=changes.display_rows(teacher, change) if change else [],
+                           since_return=None if change else history.since_return(teacher, task.instance_id, current_user),
+                           **extra)
 
 
 @bp.route("/tasks/<int:task_id>/decide", methods=["POST"])
@@ -95,9 +108,8 @@ def decide(task_id):
         task = task_for_user(current_user, task_id)
         teacher = teacher_in_scope(current_user, task.subject_teacher_id) if task else None
         if task is not None and teacher is not None:
-            return render_template("inbox/task.html", task=task, teacher=teacher, rows=record_rows(teacher, current_user),
-                                   history=review.review_history(teacher.id), reason=reason,
-                                   reason_error=outcome.message), 400
+            return _render_task(task, teacher, _open_change(task, teacher), reason=reason,
+                                reason_error=outcome.message), 400
     flash(outcome.message, "success" if outcome.ok else "error")
     return redirect(safe_next(url_for("inbox.queue")))
 

@@ -314,7 +314,7 @@ def instance(instance_id):
 
 
 EVENT_LABELS = {"started": "发起", "completed": "办理", "finished": "结束", "timer": "计时器触发",
-                "timer_error": "运行出错", **admin.ADMIN_EVENTS}
+                "timer_error": "运行出错", "returned": "退回时的基本信息（供再次审核比对）", **admin.ADMIN_EVENTS}
 
 
 def _instance_action(instance_id, operation, *args, done: str):

@@ -1,12 +1,14 @@
 """A returned record in Chromium: the teacher submits, the school returns it with a reason, the
 teacher sees the reason on the record, corrects the field and submits again, the school sees the
-earlier return in the record's history and approves."""
+earlier return in the record's history, what changed since the return marked with its old value, and
+approves. The decision box is one row (通过 / 退回), the reason box grows when 退回 is chosen."""
 from __future__ import annotations
 
 import pytest
 
 from tests.browser.form_filler import add_study_row, fill_basic_form
-from tests.browser.steps import first_login, flash_text, login, logout, nav, setup_province, shot, teacher_account
+from tests.browser.steps import (SHOTS, first_login, flash_text, login, logout, nav, setup_province, shot,
+                                 teacher_account, wait_until)
 
 REASON = "进本校年月填写有误：人事档案记载为 2013 年 9 月，请更正后重新报送"
 
@@ -32,10 +34,22 @@ def test_school_returns_with_a_reason_teacher_corrects_and_school_approves(live_
     nav(page, "待办任务")
     page.click("table.list >> a.button:has-text('审核')")
     page.wait_for_selector("#decision")
+    assert page.is_checked("#choice-approve") and not page.is_visible("#decision button:has-text('退回修改')")
+    # the decision box is one row at the bottom of a laptop-height window; the record stays readable
+    page.set_viewport_size({"width": 1366, "height": 720})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    compact = page.locator("#decision").bounding_box()["height"]
+    assert compact <= 80, compact
+    page.screenshot(path=str(SHOTS / "return_0_decision_box_compact.png"))   # the window, not the full page
+    page.check("#choice-return")                                 # 退回: the reason box grows, 退回修改 shows
+    wait_until(page, "document.querySelector('#reason').getBoundingClientRect().height > 80")
+    assert not page.is_visible("#decision button:has-text('审核通过')")
+    assert page.locator("#decision").bounding_box()["height"] <= 160
     page.click("#decision button:has-text('退回修改')")          # no reason: refused beside the box
     assert "退回" in page.inner_text("#decision .error")
+    assert page.is_checked("#choice-return")                     # the box reopens as it was left
     page.fill("#reason", REASON)
-    shot(page, "return_1_school_returns_with_reason")
+    page.screenshot(path=str(SHOTS / "return_1_school_returns_with_reason.png"))
     page.click("#decision button:has-text('退回修改')")
     assert "退回" in flash_text(page), flash_text(page)
     assert "当前没有待办任务" in page.inner_text("main")
@@ -66,7 +80,14 @@ def test_school_returns_with_a_reason_teacher_corrects_and_school_approves(live_
     page.wait_for_selector("#decision")
     body = page.inner_text("main")
     assert REASON in body and "2013-09" in body, body[:3000]
+    # what changed since the return is marked, with the value it had then
+    assert "退回后修改了 1 项" in page.inner_text("#since-return") and "进本校年月" in page.inner_text("#since-return")
+    changed = page.locator("#basic dd.changed")
+    assert changed.count() == 1 and "已修改" in changed.inner_text() and "2012-09" in changed.locator("del").inner_text()
     shot(page, "return_4_school_reviews_again")
+    page.click("#since-return a:has-text('进本校年月')")            # the summary links to the marked item
+    wait_until(page, "document.querySelector('#basic dd.changed').getBoundingClientRect().top < 300")
+    page.screenshot(path=str(SHOTS / "return_4b_changed_since_return_window.png"))
     page.click("#decision button:has-text('审核通过')")
     assert "已通过" in flash_text(page), flash_text(page)
     nav(page, "教师信息")

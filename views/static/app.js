@@ -3,6 +3,8 @@
 //   <input type="checkbox" data-check-all="NAME">        ticks every enabled checkbox named NAME
 //   <select data-autosubmit>                              submits its form when changed
 //   <a data-back href="/">                                goes back one page (the href is the fallback)
+//   <textarea data-choose="ID">                           clicking or typing in it ticks the radio button #ID
+//                                                         (tabbing through does not: a keyboard user keeps the choice)
 (function () {
   'use strict';
   document.addEventListener('submit', function (e) {
@@ -15,6 +17,13 @@
     var back = e.target.closest && e.target.closest('a[data-back]');
     if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
   }, true);
+  function choose(e) {
+    var id = e.target.getAttribute && e.target.getAttribute('data-choose');
+    var radio = id && document.getElementById(id);
+    if (radio && !radio.checked) { radio.checked = true; radio.dispatchEvent(new Event('change', { bubbles: true })); }
+  }
+  document.addEventListener('pointerdown', choose, true);
+  document.addEventListener('input', choose, true);
   document.addEventListener('change', function (e) {
     var t = e.target;
     var name = t.getAttribute && t.getAttribute('data-check-all');

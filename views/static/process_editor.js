@@ -4,6 +4,7 @@
  * the elements are marked on the canvas and a click selects one. Scripts, gateway conditions and
  * timer values are edited in the "脚本与条件" box (the stock properties panel has no entry for them),
  * through bpmn-js commands, so undo/redo works. The CSRF token goes in the X-CSRFToken header.
+ * On a Chinese page the palette, context pad and properties panel are in Chinese (bpmn_zh.js).
  */
 (function () {
   'use strict';
@@ -22,6 +23,8 @@
   var problemsEl = document.getElementById('problems');
   var emptyEl = document.getElementById('problems-empty');
 
+  // bpmn-js speaks English; on a Chinese page its labels come from bpmn_zh.js (a `translate` override).
+  var chinese = /^zh/i.test(document.documentElement.lang || '') && window.BpmnZh;
   var modeler = new BpmnJS({
     container: '#canvas',
     keyboard: { bindTo: document },
@@ -29,7 +32,7 @@
     additionalModules: [
       BpmnJSPropertiesPanel.BpmnPropertiesPanelModule,
       BpmnJSPropertiesPanel.BpmnPropertiesProviderModule
-    ]
+    ].concat(chinese ? [window.BpmnZh.module] : [])
   });
   window.processModeler = modeler;  // for the browser tests and the curious
 
@@ -285,7 +288,7 @@
     var timer = timerValue(bo);
     if (timer) {
       return {
-        title: '计时器（' + timer.label + '）', hint: '类型在右侧属性面板的 Timer 中选择；值写成带引号的字符串，例如 "P1D"。',
+        title: '计时器（' + timer.label + '）', hint: '类型在右侧属性面板的“' + (chinese ? '计时器' : 'Timer') + '”中选择；值写成带引号的字符串，例如 "P1D"。',
         read: function () { var t = timerValue(bo); return t.def[t.prop] ? (t.def[t.prop].body || '') : ''; },
         write: function (value) {
           var t = timerValue(bo);

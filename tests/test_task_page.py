@@ -1,0 +1,156 @@
+"""The review task page through the real Flask app: after a return and the filler's correction the
+second review marks what changed since the return; the decision box is one compact form without
+inline script; the process editor loads the Chinese labels of bpmn-js when the page is Chinese."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from models import Teacher, WorkflowEvent, db
+from records import review, service
+from records.code_tables import POLITICAL_STATUS
+from records.lifecycle import RETURN_SNAPSHOT
+from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def province(hainan):
+    setup_province(hainan)
+    return hainan
+
+
+def login(client, username):
+    return client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=True)
+
+
+def _submitted(name="复审测试", seq=30):
+    teacher_user = new_teacher("2146000001", name, seq=seq)
+    teacher = db.session.get(Teacher, teacher_user.teacher_id)
+    assert service.save_basic(teacher_user, teacher, complete_basic(teacher_user), submit=True).ok
+    return teacher_user, teacher.id
+
+
+def _kv_pairs(html: str) -> dict[str, str]:
+    """The basic-information card as label → the text of its value cell."""
+    card = html[html.index('id="basic"'):]
+    card = card[:card.index("</dl>")]
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", card, re.S)
+    return {label.strip(): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", value)).strip() for label, value in pairs}
+
+
+def test_second_review_marks_what_changed_since_the_return(province):
+    teacher_user, teacher_id = _submitted()
+    client = province.test_client()
+    login(client, "2146000001_info")
+
+    first = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert 'id="since-return"' not in first and "已修改" not in first   # a first review has nothing to compare
+
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", "进本校年月有误").ok
+    # the return kept the basic information as it stood, on the flow's event log
+    kept = db.session.scalars(select(WorkflowEvent).where(WorkflowEvent.action == RETURN_SNAPSHOT)).one()
+    assert kept.detail["basic"]["joined_school_month"] == "2012-09" and kept.detail["basic"]["name"] == "复审测试"
+
+    # the teacher corrects two items and submits again
+    values = complete_basic(teacher_user) | {"joined_school_month": "2013-09", "political_status": "01"}
+    assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), values, submit=True).ok
+
+    page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "退回后修改了 2 项" in page
+    summary = page[page.index('id="since-return"'):]
+    assert "进本校年月" in summary[:summary.index("</p>")] and "政治面貌" in summary[:summary.index("</p>")]
+    rows = _kv_pairs(page)
+    assert rows["进本校年月"] == "2013-09 已修改 退回时：2012-09"
+    assert rows["政治面貌"] == (f"{POLITICAL_STATUS.name_of('01')} 已修改 "
+                               f"退回时：{POLITICAL_STATUS.name_of('13')}")
+    assert "已修改" not in rows["姓名"] and "已修改" not in rows["参加工作年月"]
+    assert sum("已修改" in v for v in rows.values()) == 2
+    assert page.count('class="badge changed"') == 2
+
+    # the reviewing authority, after the school approves, sees the same marks (same flow, same return)
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "approve").ok
+    county = province.test_client()
+    login(county, "460105_info")
+    again = county.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "退回后修改了 2 项" in again and _kv_pairs(again)["进本校年月"].startswith("2013-09 已修改")
+
+    # in English the marks are translated too
+    county.get("/lang/en")
+    english = county.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "Changed since the return: 2" in english and "when returned" in english
+
+
+def test_resubmitted_unchanged_says_so(province):
+    teacher_user, teacher_id = _submitted("未改测试", seq=32)
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", "请核对学历").ok
+    assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), complete_basic(teacher_user),
+                              submit=True).ok
+    client = province.test_client()
+    login(client, "2146000001_info")
+    page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "退回后基本信息没有修改" in page and 'class="badge changed"' not in page
+
+
+def test_decision_box_is_one_compact_form_without_inline_script(province):
+    _, teacher_id = _submitted("结论测试", seq=34)
+    client = province.test_client()
+    login(client, "2146000001_info")
+    task = open_task(teacher_id)
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    box = page[page.index('id="decision"'):]
+    box = box[:box.index("</section>")]
+    # 通过 chosen by default, 退回 beside it; the reason box chooses 退回 when used (app.js data-choose)
+    assert re.search(r'<input type="radio" name="choice" value="approve" id="choice-approve"\s+checked>', box)
+    assert re.search(r'<input type="radio" name="choice" value="return" id="choice-return"\s+>', box)
+    assert 'data-choose="choice-return"' in box and 'rows="1"' in box
+    assert 'class="primary when-approve" name="decision" value="approve"' in box
+    assert 'class="danger when-return" name="decision" value="return"' in box
+    # the CSP forbids inline script: none on the page, no on* handlers
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) and not re.search(r"\son[a-z]+=", page)
+    css = (ROOT / "views" / "static" / "app.css").read_text()
+    assert ".decision-form:has(#choice-return:checked) .reason textarea" in css
+    assert "data-choose" in (ROOT / "views" / "static" / "app.js").read_text()
+
+    # 退回 without a reason: refused beside the box, which reopens with 退回 chosen and the text kept
+    refused = client.post(f"/tasks/{task.id}/decide", data={"decision": "return", "reason": " ",
+                                                             "task_uuid": task.task_uuid})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert re.search(r'id="choice-return"\s+checked>', html) and 'role="alert"' in html
+    # the decision still comes from the button pressed (the radio only chooses which button shows)
+    done = client.post(f"/tasks/{task.id}/decide", data={"choice": "return", "decision": "approve",
+                                                          "task_uuid": task.task_uuid}, follow_redirects=True)
+    assert "已通过" in done.get_data(as_text=True)
+    assert db.session.get(Teacher, teacher_id).state == "school_approved"
+
+
+def test_process_editor_loads_chinese_bpmn_labels_only_in_chinese(province):
+    from models import Org, User
+    province_org = db.session.scalars(select(Org).where(Org.code == "460000")).one()
+    admin = User(username="460000_process", display_name="流程管理员", role="process_admin",
+                 org_id=province_org.id, must_change_password=False)
+    admin.set_password(PASSWORD)
+    db.session.add(admin)
+    db.session.commit()
+    client = province.test_client()
+    login(client, "460000_process")
+    page = client.get("/process/teacher_collection/edit").get_data(as_text=True)
+    assert '<html lang="zh-CN"' in page
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    names = [s.rsplit("/", 1)[-1].split("?")[0] for s in scripts]
+    assert names.index("bpmn_zh.js") < names.index("process_editor.js")   # the table is there before the editor
+    client.get("/lang/en")
+    assert '<html lang="en"' in client.get("/process/teacher_collection/edit").get_data(as_text=True)
+
+    # the table: the properties panel's groups and fields, the palette and the context pad, all in Chinese
+    table = (ROOT / "views" / "static" / "bpmn_zh.js").read_text()
+    for english in ("General", "Documentation", "Timer", "Name", "ID", "Element documentation", "Type", "Value",
+                    "Create task", "Create start event", "Append task", "Change element", "Delete",
+                    "Activate hand tool", "User task", "User Task", "Timer Boundary Event (Non Interrupting)"):
+        found = re.search(r"^\s*'" + re.escape(english) + r"': '([^']+)'", table, re.M)
+        assert found and re.search(r"[\u4e00-\u9fff]", found.group(1)), english

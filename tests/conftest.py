@@ -81,3 +81,11 @@ def hainan(app):
     from orgs.importer import import_orgs_file
     import_orgs_file(DATA / "hainan_orgs.csv")
     return app
+
+
+@pytest.fixture
+def province(hainan):
+    """The Hainan tree with the shipped diagrams deployed and every unit's three accounts (PASSWORD)."""
+    from tests.journey_helpers import setup_province
+    setup_province(hainan)
+    return hainan

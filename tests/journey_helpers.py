@@ -87,3 +87,8 @@ def complete_basic(teacher_user) -> dict:
 
 def open_task(teacher_id: int) -> HumanTask:
     return db.session.scalars(select(HumanTask).where(HumanTask.subject_teacher_id == teacher_id)).one()
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Sign in through the real login form; returns the page the user lands on."""
+    return client.post("/login", data={"username": username, "password": password}, follow_redirects=True)

@@ -1,20 +1,13 @@
 """Additions: a teacher adds a training to an effective record → school review → a new version."""
 from __future__ import annotations
 
-import pytest
 
 from models import RecordItem, RecordVersion, Teacher, db
 from models.changes import ChangeRequest
 from records import additions, changes, review, service
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
+from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, user
 
 TRAINING = {"year": "2025", "training_type": "2", "name": "海南省中小学教师信息技术能力提升培训", "way": "1", "hours": "24"}
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
 
 
 def effective_teacher(seq=10):

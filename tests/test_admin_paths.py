@@ -11,17 +11,7 @@ from sqlalchemy import create_engine, inspect, select
 from app import create_app
 from models import AuditEntry, Base, PasswordSheet, Teacher, User, db
 from tests.conftest import DATA, PG_URL, reset_postgres
-from tests.journey_helpers import PASSWORD, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password}, follow_redirects=True)
+from tests.journey_helpers import PASSWORD, login, user
 
 
 def test_orgs_import_cli_reports_bad_rows_and_imports_nothing(app, tmp_path):

@@ -7,7 +7,6 @@ import io
 import json
 import re
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -15,20 +14,10 @@ from models import AuditEntry, RecordVersion, RecordVersionItems, Teacher, db
 from models.mobility import ApiToken, CreditEntry
 from records import exchange
 from records.importer import parse_basic_sheet
-from tests.journey_helpers import PASSWORD, setup_province, user
+from tests.journey_helpers import login, user
 from tests.test_stats import effective, world
 
 ID_PATTERN = re.compile(r"\d{17}[\dX]")
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username, password=PASSWORD):
-    client.post("/login", data={"username": username, "password": password})
 
 
 def token_for(username, push=False):

@@ -11,17 +11,7 @@ from sqlalchemy import func, select
 from models import AuditEntry, Teacher, db
 from records import service
 from tests.conftest import DATA
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username, password=PASSWORD):
-    client.post("/login", data={"username": username, "password": password})
+from tests.journey_helpers import PASSWORD, complete_basic, login, new_teacher, open_task, user
 
 
 def audit_count():

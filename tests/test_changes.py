@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import io
 
-import pytest
 
 from models import RecordVersion, Teacher, User, db
 from models.changes import ChangeRequest
 from records import changes, review, service
-from tests.journey_helpers import PASSWORD, complete_basic, make_id, new_teacher, open_task, setup_province, user
+from tests.journey_helpers import PASSWORD, complete_basic, make_id, new_teacher, open_task, user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
 
 
 def effective_teacher(name="变更", seq=10):

@@ -5,7 +5,7 @@ import pytest
 
 from models import RecordVersion, Teacher, db
 from records import review, service
-from tests.journey_helpers import complete_basic, new_teacher, open_task, setup_province, user
+from tests.journey_helpers import complete_basic, new_teacher, open_task, user
 
 # (school, who reviews last, shape)
 SHAPES = [
@@ -16,12 +16,6 @@ SHAPES = [
     ("2146000073", "460300", "三沙: no districts"),
     ("2146000074", "460400", "儋州: no districts"),
 ]
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
 
 
 def _authority_code(school_code):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -15,7 +14,7 @@ from models import AuditEntry, Notification, ProcessInstance, Teacher, User, db
 from models.mobility import CreditEntry
 from records import additions, credits, facts, review
 from scheduler.tick import run_tick
-from tests.journey_helpers import PASSWORD, new_teacher, open_task, org, setup_province, user
+from tests.journey_helpers import login, open_task, org, user
 from tests.test_stats import effective
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -24,16 +23,6 @@ TRAINING = {"year": "2026", "training_type": "2", "name": "省培计划", "way":
 
 def at(text):
     return dt.datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username, password=PASSWORD):
-    client.post("/login", data={"username": username, "password": password})
 
 
 def xlsx(rows):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import pytest
 from flask import render_template_string
 from flask_babel import force_locale
 from openpyxl import load_workbook
@@ -15,21 +14,11 @@ from sqlalchemy import select
 
 from models import MonthlyReport, db
 from scheduler.tick import run_tick
-from tests.journey_helpers import PASSWORD, org, setup_province
+from tests.journey_helpers import login, org
 from tests.test_scheduler import at
 from views.deadlines import deadline_text, last_day
 
 UTC = dt.timezone.utc
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username):
-    client.post("/login", data={"username": username, "password": PASSWORD})
 
 
 def test_midnight_is_the_end_of_the_day_before(app):

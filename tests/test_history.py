@@ -1,17 +1,10 @@
 """Versions and responsibility: every effective version kept, a diff between two, who entered and reviewed each value."""
 from __future__ import annotations
 
-import pytest
 
 from models import RecordVersion, Teacher, db
 from records import history, review, service
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, user
 
 
 def test_versions_diff_and_responsibility(province):

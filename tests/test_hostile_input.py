@@ -7,19 +7,9 @@ import pytest
 
 from models import Teacher, db
 from records import service
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
+from tests.journey_helpers import PASSWORD, complete_basic, login, new_teacher, open_task, user
 
 HUGE = "9" * 23
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password}, follow_redirects=True)
 
 
 def submitted(name="测试", seq=10):

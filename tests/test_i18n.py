@@ -15,18 +15,12 @@ from babel.messages.pofile import read_po
 
 from models import Teacher, db
 from records import service
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, setup_province
+from tests.journey_helpers import PASSWORD, complete_basic, new_teacher
 from views.i18n import compile_catalogues
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}  # as `make messages` (Makefile BABEL_KEYWORDS)
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
 
 
 def login(client, username="2146000001_info", password=PASSWORD):

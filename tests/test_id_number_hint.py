@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from records.indicators import field_by_key
-from tests.journey_helpers import PASSWORD, new_teacher, setup_province
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username):
-    client.post("/login", data={"username": username, "password": PASSWORD})
+from tests.journey_helpers import login, new_teacher
 
 
 def test_web_form_hint_is_for_the_web_and_the_template_keeps_the_excel_advice(province):

@@ -1,19 +1,12 @@
 """One person, one number: the duplicate check at the authority's approval and the personal number."""
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, strategies as st
 
 from models import Teacher, db
 from records import review, service
 from records.identity import check_character
-from tests.journey_helpers import complete_basic, new_teacher, open_task, org, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import complete_basic, new_teacher, open_task, org, user
 
 
 def _to_authority(name, seq, school="2146000001"):

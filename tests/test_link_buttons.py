@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 import workflows
 from models import UnitManager, db
 from notifications import notify
-from tests.journey_helpers import PASSWORD, org, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import PASSWORD, org, user
 
 
 def rule(css: str, selector: str) -> str:

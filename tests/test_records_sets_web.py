@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from models import RecordItem, Teacher, db
-from tests.journey_helpers import PASSWORD, STUDY_ROW, complete_basic, new_teacher, setup_province
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import PASSWORD, STUDY_ROW, complete_basic, new_teacher
 
 
 def teacher_login(app, school="2146000001", name="页面测试", seq=10):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import func, select
 
 import workflows
@@ -14,7 +13,7 @@ from models import ProcessInstance, RecordItem, RecordVersion, Teacher, db
 from models.mobility import Rotation
 from records import changes, review, rotation, transfers
 from scheduler.tick import run_tick
-from tests.journey_helpers import PASSWORD, open_task, org, setup_province, user
+from tests.journey_helpers import open_task, org, user
 from tests.test_transfers import effective_teacher, login
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -22,12 +21,6 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=CHINA)
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
 
 
 VALUES = {"host_code": "2146000004", "rotation_type": "20", "moves_relationship": "0",

@@ -20,12 +20,6 @@ from tests.journey_helpers import PASSWORD, setup_province, user
 TEMPLATES = Path(__file__).resolve().parent.parent / "views" / "templates"
 
 
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
 def login(client, username, password=PASSWORD, addr="10.0.0.1"):
     return client.post("/login", data={"username": username, "password": password},
                        environ_base={"REMOTE_ADDR": addr}, follow_redirects=True)

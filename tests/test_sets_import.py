@@ -16,7 +16,7 @@ from records.error_report import marked_workbook
 from records.set_import import parse_set_sheet
 from records.sheets import build_workbook
 from tests.conftest import DATA
-from tests.journey_helpers import PASSWORD, STUDY_ROW, complete_basic, make_id, new_teacher, setup_province, user
+from tests.journey_helpers import STUDY_ROW, complete_basic, login, make_id, new_teacher, user
 
 TODAY = dt.date(2026, 12, 3)
 LIN = "460105198803150029"
@@ -149,12 +149,6 @@ def test_rules_across_a_teachers_rows():
 
 
 # ------------------------------------------------------------------------------ into the database
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
 def _teachers(n=2):
     out = []
     for i in range(n):
@@ -255,10 +249,6 @@ def test_samples_with_errors_are_marked_at_the_expected_cells():
 
 
 # ------------------------------------------------------------------------------ the import page
-def login(client, username):
-    client.post("/login", data={"username": username, "password": PASSWORD})
-
-
 def upload(client, data, set_key="study", **extra):
     return client.post("/import", data={"set_key": set_key, "file": (io.BytesIO(data), "upload.xlsx"), **extra},
                        content_type="multipart/form-data")

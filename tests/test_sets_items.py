@@ -7,13 +7,7 @@ from sqlalchemy import select
 
 from models import AuditEntry, RecordItem, RecordVersionItems, Teacher, db
 from records import items, review, service
-from tests.journey_helpers import STUDY_ROW, complete_basic, new_teacher, open_task, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import STUDY_ROW, complete_basic, new_teacher, open_task, user
 
 
 def teacher_of(u) -> Teacher:

@@ -14,23 +14,13 @@ from sqlalchemy import func, select
 from models import AuditEntry, Notification, Org, Teacher, db
 from models.mobility import TeacherFact, UnitCount, UnitUrge
 from records import changes, facts, progress, review, search, service, statistics, transfers
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, org, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import complete_basic, login, new_teacher, open_task, org, setup_province, user
 
 
 @pytest.fixture
 def any_province(any_db_app):
     setup_province(any_db_app)
     return any_db_app
-
-
-def login(client, username, password=PASSWORD):
-    client.post("/login", data={"username": username, "password": password})
 
 
 def effective(school, county, name, seq, female=True, **basic):

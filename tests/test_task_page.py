@@ -6,26 +6,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from models import Teacher, WorkflowEvent, db
 from records import review, service
 from records.code_tables import POLITICAL_STATUS
 from records.lifecycle import RETURN_SNAPSHOT
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province, user
+from tests.journey_helpers import PASSWORD, complete_basic, login, new_teacher, open_task, user
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username):
-    return client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=True)
 
 
 def _submitted(name="复审测试", seq=30):

@@ -7,13 +7,7 @@ from openpyxl import Workbook
 from models import AuditEntry, Teacher, User, db
 from records import service
 from tests.conftest import DATA
-from tests.journey_helpers import make_id, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import make_id, user
 
 
 @pytest.mark.parametrize("name, gender, month, id_number, expect", [

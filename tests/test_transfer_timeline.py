@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from models import db
 from models.mobility import Transfer
-from tests.journey_helpers import PASSWORD, setup_province
+from tests.journey_helpers import login
 from tests.test_transfers import approve, effective_teacher
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username):
-    client.post("/login", data={"username": username, "password": PASSWORD})
 
 
 def badge(page: str) -> str:

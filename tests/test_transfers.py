@@ -4,19 +4,12 @@ two cities; same school, wrong name, record not effective and a record held by a
 any step returns with a reason and ends the transfer; the registration duplicate check offers it."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from models import AuditEntry, HumanTask, Notification, RecordItem, RecordVersion, RecordVersionItems, Teacher, User, db
 from models.mobility import Transfer
 from records import changes, review, service, transfers
-from tests.journey_helpers import PASSWORD, complete_basic, make_id, new_teacher, open_task, org, setup_province, user
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
+from tests.journey_helpers import complete_basic, login, make_id, new_teacher, open_task, org, user
 
 
 def effective_teacher(school="2146000001", authority="460105", name="郑秋雨", seq=10):
@@ -26,10 +19,6 @@ def effective_teacher(school="2146000001", authority="460105", name="郑秋雨",
     assert review.decide(user(f"{school}_info"), open_task(t.id).id, "approve").ok
     assert review.decide(user(f"{authority}_info"), open_task(t.id).id, "approve").ok
     return u, db.session.get(Teacher, t.id)
-
-
-def login(client, username, password=PASSWORD):
-    client.post("/login", data={"username": username, "password": password})
 
 
 def approve(username, teacher_id, key):

@@ -3,23 +3,12 @@ added or edited (only the unit's own active accounts are offered and accepted), 
 audited, and the linked account is told in the app when the unit's monthly report is overdue."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Notification, UnitManager, db
 from scheduler.tick import run_tick
-from tests.journey_helpers import PASSWORD, org, setup_province, user
+from tests.journey_helpers import login, org, user
 from tests.test_scheduler import at
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username):
-    client.post("/login", data={"username": username, "password": PASSWORD})
 
 
 def managers(org_id):

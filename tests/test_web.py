@@ -3,22 +3,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Teacher, db
 from records import service
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, setup_province
-
-
-@pytest.fixture
-def province(hainan):
-    setup_province(hainan)
-    return hainan
-
-
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password}, follow_redirects=True)
+from tests.journey_helpers import complete_basic, login, new_teacher, open_task
 
 
 def submitted_teacher(school="2146000001", name="网页测试", seq=10):

@@ -51,7 +51,7 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
         """The review's own checks, on the row the engine loads (one read of the task, not two)."""
         if not may_work(user, task):
             raise ReviewRefused(handled_message(task_uuid) or "找不到该任务，或您无权处理")
-        if task_uuid and task_uuid != task.task_uuid:
+        if task_uuid is not None and task_uuid != task.task_uuid:  # a page's decision: "" (none sent) too
             raise ReviewRefused(handled_message(task_uuid) or "页面已过期：该任务已变化，请刷新后重新审核")
         if task.task_key not in REVIEW_STEPS:
             raise ReviewRefused("该任务不是审核任务")

@@ -31,7 +31,8 @@ def _cases():
     def decide(client):
         _, t = _submitted("审批", 30)
         login(client, "2146000001_info")
-        return client.post(f"/tasks/{open_task(t.id).id}/decide", data={"decision": "approve"})
+        task = open_task(t.id)
+        return client.post(f"/tasks/{task.id}/decide", data={"decision": "approve", "task_uuid": task.task_uuid})
 
     def claim(client):
         _, t = _submitted("领取", 32)

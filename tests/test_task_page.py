@@ -71,7 +71,11 @@ def test_second_review_marks_what_changed_since_the_return(province):
     # in English the marks are translated too
     county.get("/lang/en")
     english = county.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
-    assert "Changed since the return: 2" in english and "when returned" in english
+    assert "Changed since the return (2): " in english and "when returned: " in english and "：" not in english[
+        english.index('id="since-return"'):english.index("</p>", english.index('id="since-return"'))]
+    # the radios are the decision to take (Approve / Return), not the states of the history (Approved)
+    assert re.search(r'id="choice-approve"[^>]*>\s*Approve</label>', english), english[english.index('id="decision"'):][:800]
+    assert re.search(r'id="choice-return"[^>]*>\s*Return</label>', english)
 
 
 def test_resubmitted_unchanged_says_so(province):
@@ -93,12 +97,13 @@ def test_decision_box_is_one_compact_form_without_inline_script(province):
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     box = page[page.index('id="decision"'):]
     box = box[:box.index("</section>")]
-    # 通过 chosen by default, 退回 beside it; the reason box chooses 退回 when used (app.js data-choose)
-    assert re.search(r'<input type="radio" name="choice" value="approve" id="choice-approve"\s+checked>', box)
-    assert re.search(r'<input type="radio" name="choice" value="return" id="choice-return"\s+>', box)
+    # the radios carry the decision (通过 chosen by default), so Enter submits what is chosen; one button
+    # names it; the reason box chooses 退回 when used (app.js data-choose)
+    assert re.search(r'<input type="radio" name="decision" value="approve" id="choice-approve"\s+checked>', box)
+    assert re.search(r'<input type="radio" name="decision" value="return" id="choice-return"\s+>', box)
     assert 'data-choose="choice-return"' in box and 'rows="1"' in box
-    assert 'class="primary when-approve" name="decision" value="approve"' in box
-    assert 'class="danger when-return" name="decision" value="return"' in box
+    buttons = re.findall(r"<button[^>]*>", box)
+    assert buttons == ['<button type="submit" class="primary decide">'], buttons   # no name: it adds no decision
     # the CSP forbids inline script: none on the page, no on* handlers
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) and not re.search(r"\son[a-z]+=", page)
     css = (ROOT / "views" / "static" / "app.css").read_text()
@@ -111,9 +116,11 @@ def test_decision_box_is_one_compact_form_without_inline_script(province):
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert re.search(r'id="choice-return"\s+checked>', html) and 'role="alert"' in html
-    # the decision still comes from the button pressed (the radio only chooses which button shows)
-    done = client.post(f"/tasks/{task.id}/decide", data={"choice": "return", "decision": "approve",
-                                                          "task_uuid": task.task_uuid}, follow_redirects=True)
+    # a page's decision without the page's task (a missing task_uuid) is refused like a stale page
+    stale = client.post(f"/tasks/{task.id}/decide", data={"decision": "approve"}, follow_redirects=True)
+    assert "页面已过期" in stale.get_data(as_text=True) and open_task(teacher_id).id == task.id
+    done = client.post(f"/tasks/{task.id}/decide", data={"decision": "approve", "task_uuid": task.task_uuid},
+                       follow_redirects=True)
     assert "已通过" in done.get_data(as_text=True)
     assert db.session.get(Teacher, teacher_id).state == "school_approved"
 
@@ -143,3 +150,19 @@ def test_process_editor_loads_chinese_bpmn_labels_only_in_chinese(province):
                     "Activate hand tool", "User task", "User Task", "Timer Boundary Event (Non Interrupting)"):
         found = re.search(r"^\s*'" + re.escape(english) + r"': '([^']+)'", table, re.M)
         assert found and re.search(r"[\u4e00-\u9fff]", found.group(1)), english
+
+
+def test_a_return_reason_keeps_its_lines_and_stays_text(province):
+    teacher_user, teacher_id = _submitted("换行测试", seq=36)
+    reason = "第一行：进本校年月有误\n第二行：<b>请核对</b>"
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", reason).ok
+    reviewer = province.test_client()
+    login(reviewer, "2146000001_info")
+    record = reviewer.get(f"/teachers/{teacher_id}").get_data(as_text=True)
+    assert "第一行：进本校年月有误<br>第二行：&lt;b&gt;请核对&lt;/b&gt;" in record       # the reason banner
+    assert "<b>请核对</b>" not in record
+    # the review history of the next round shows the same lines
+    assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), complete_basic(teacher_user),
+                              submit=True).ok
+    page = reviewer.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "第一行：进本校年月有误<br>第二行：&lt;b&gt;请核对&lt;/b&gt;" in page

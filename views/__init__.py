@@ -7,6 +7,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import Babel, gettext, lazy_gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
 
 from sqlalchemy import select
 
@@ -22,6 +23,13 @@ def china_time(value, fmt="%Y-%m-%d %H:%M"):
     if value is None:
         return ""
     return value.astimezone(CHINA).strftime(fmt)
+
+
+def keep_lines(value):
+    """Text a user typed on several lines (a return reason), escaped, with its line breaks kept."""
+    if value is None:
+        return ""
+    return Markup("<br>").join(escape(str(value).replace("\r\n", "\n")).split("\n"))
 
 
 def init_views(app) -> None:
@@ -41,6 +49,7 @@ def init_views(app) -> None:
     app.jinja_env.globals.update(html_lang=i18n.html_lang, current_language=i18n.current_language,
                                   role_name=i18n.role_name)
     app.jinja_env.filters["china_time"] = china_time
+    app.jinja_env.filters["keep_lines"] = keep_lines  # reasons typed on several lines keep them
     from .deadlines import deadline
     app.jinja_env.filters["deadline"] = deadline  # due times: "2026-12-25 当日", not "2026-12-26 00:00"
 

@@ -102,7 +102,7 @@ def decide(task_id):
     _require_worker()
     reason = request.form.get("reason", "")
     outcome = review.decide(current_user, task_id, request.form.get("decision", ""), reason,
-                            task_uuid=request.form.get("task_uuid"))
+                            task_uuid=request.form.get("task_uuid", ""))  # the page's task; required
     if not outcome.ok and outcome.field == "reason":
         # Show the problem beside the reason box, keeping what was typed.
         task = task_for_user(current_user, task_id)

@@ -217,7 +217,8 @@ def api_publish():
                f"内容与已有的版本 {definition.version} 相同，没有生成新版本")
     return jsonify(ok=True, created=created, definition_id=definition.id, version=definition.version,
                    process_key=definition.process_key, message=message,
-                   url=url_for("process.versions", process_key=definition.process_key))
+                   url=url_for("process.versions", process_key=definition.process_key),
+                   editor_url=url_for("process.editor", process_key=definition.process_key))
 
 
 @bp.route("/upload", methods=["POST"])

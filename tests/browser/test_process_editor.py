@@ -58,6 +58,7 @@ def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)  # bpmn-js config warnings too
     page.on("dialog", lambda dialog: dialog.accept())
 
     # 1. the process administrator opens the editor on the current version
@@ -96,10 +97,17 @@ def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
     page.click("#btn-publish")
     page.wait_for_selector("#published-link")
     assert "版本 2" in page.inner_text("#status")
+    # the draft is gone: the address and the heading name the published version, and a reload opens it
+    assert "draft=" not in page.url and page.inner_text("#editor-basis") == "基于版本 2"
+    assert page.get_attribute("#published-link", "href").endswith("/process/teacher_collection")
     page.screenshot(path=str(SHOTS / "process_editor_published.png"), full_page=True)
+    page.reload()
+    page.wait_for_selector("#editor[data-ready='1']")
+    assert page.inner_text("#editor-basis") == "基于版本 2"
+    assert page.evaluate("window.processModeler.get('elementRegistry').get('school_review').businessObject.name") == "学校初审"
 
     # 4. the new version is listed and current
-    page.click("#published-link")
+    page.goto(base + "/process/teacher_collection")
     page.wait_for_selector("tr[data-version='2']")
     assert page.locator("tr[data-version='2'] .badge", has_text="当前").count() == 1
     assert page.locator("tr[data-version='1'] .badge", has_text="当前").count() == 0

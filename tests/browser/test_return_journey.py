@@ -34,19 +34,25 @@ def test_school_returns_with_a_reason_teacher_corrects_and_school_approves(live_
     nav(page, "待办任务")
     page.click("table.list >> a.button:has-text('审核')")
     page.wait_for_selector("#decision")
-    assert page.is_checked("#choice-approve") and not page.is_visible("#decision button:has-text('退回修改')")
+    button = page.locator("#decision button.decide")                  # one button, named by the choice
+    assert page.is_checked("#choice-approve") and button.inner_text().strip() == "审核通过"
     # the decision box is one row at the bottom of a laptop-height window; the record stays readable
     page.set_viewport_size({"width": 1366, "height": 720})
     SHOTS.mkdir(parents=True, exist_ok=True)
     compact = page.locator("#decision").bounding_box()["height"]
     assert compact <= 80, compact
     page.screenshot(path=str(SHOTS / "return_0_decision_box_compact.png"))   # the window, not the full page
-    page.check("#choice-return")                                 # 退回: the reason box grows, 退回修改 shows
-    wait_until(page, "document.querySelector('#reason').getBoundingClientRect().height > 80")
-    assert not page.is_visible("#decision button:has-text('审核通过')")
+    # 退回 chosen from the keyboard, then Enter: a return (here refused for want of a reason), never an approval
+    page.focus("#choice-approve")
+    page.keyboard.press("ArrowRight")
+    assert page.is_checked("#choice-return")
+    wait_until(page, "document.querySelector('#reason').getBoundingClientRect().height > 80")  # the reason box grows
+    assert button.inner_text().strip() == "退回修改"
     assert page.locator("#decision").bounding_box()["height"] <= 160
-    page.click("#decision button:has-text('退回修改')")          # no reason: refused beside the box
-    assert "退回" in page.inner_text("#decision .error")
+    page.focus("#choice-return")
+    page.keyboard.press("Enter")                                 # no reason: refused beside the box
+    page.wait_for_selector("#decision .error")
+    assert "退回" in page.inner_text("#decision .error") and "待学校审核" in page.inner_text("h1")
     assert page.is_checked("#choice-return")                     # the box reopens as it was left
     page.fill("#reason", REASON)
     page.screenshot(path=str(SHOTS / "return_1_school_returns_with_reason.png"))

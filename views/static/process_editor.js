@@ -27,7 +27,6 @@
   var chinese = /^zh/i.test(document.documentElement.lang || '') && window.BpmnZh;
   var modeler = new BpmnJS({
     container: '#canvas',
-    keyboard: { bindTo: document },
     propertiesPanel: { parent: '#properties' },
     additionalModules: [
       BpmnJSPropertiesPanel.BpmnPropertiesPanelModule,
@@ -146,6 +145,11 @@
           state.dirty = false;
           state.draftId = null;
           state.processKey = data.process_key;
+          state.baseId = data.definition_id;
+          // the draft is gone once published: the address and the heading now name the published version,
+          // so a reload opens it instead of a draft that no longer exists
+          window.history.replaceState(null, '', data.editor_url);
+          document.getElementById('editor-basis').textContent = '基于版本 ' + data.version;
           showProblems([]);
           statusEl.className = 'success';
           statusEl.textContent = data.message + ' ';

@@ -20,6 +20,8 @@ REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_
 # Review steps whose return is recorded on a ChangeRequest of this kind.
 RETURN_KINDS = {"change_review": "change", "addition_review": "addition", "departure_review": "departure"}
 DECISIONS = {"approve": "通过", "return": "退回"}
+# Returns of what a teacher fills (the record, a change or an addition) are told to the teacher's account.
+TELL_TEACHER_ON_RETURN = ("school_review", "authority_review", "change_review", "addition_review")
 # Transfers and exchange/rotation take the same approve / return-with-reason decision (their returns
 # end the flow through the diagram's return_transfer / return_rotation actions).
 REVIEW_STEPS += ("transfer_in_review", "transfer_out_confirm", "transfer_out_review",
@@ -57,7 +59,8 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
             raise ReviewRefused("该任务不是审核任务")
         if task.claimed_by_id not in (None, user.id):
             raise ReviewRefused("该任务已被其他人领取，请先由其释放")
-        seen.update(teacher_name=task.teacher_name or "", step=task.task_name, teacher_id=task.subject_teacher_id)
+        seen.update(teacher_name=task.teacher_name or "", step=task.task_name, teacher_id=task.subject_teacher_id,
+                    task_key=task.task_key, task_uuid=task.task_uuid)
         if task.task_key in RETURN_KINDS and decision == "return":
             from . import changes
             changes.mark_returned(task.subject_teacher_id, reason, user.id, RETURN_KINDS[task.task_key])
@@ -67,6 +70,8 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
             workflows.complete_task(task_id, user, {"decision": decision, "reason": reason}, guard=guard)
             audit.record("review_" + decision, object_type="teacher", object_id=seen["teacher_id"],
                          after={"step": seen["step"], "decision": decision, "reason": reason})
+            if decision == "return" and seen["task_key"] in TELL_TEACHER_ON_RETURN:
+                _tell_teacher_returned(user, seen, reason)
             db.session.commit()
         except (TaskAlreadyHandled, TaskNotFound) as exc:
             db.session.rollback()
@@ -78,6 +83,21 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
             return Outcome(False, str(exc))
     verb = "已通过" if decision == "approve" else "已退回"
     return Outcome(True, f"{seen['teacher_name']}：{seen['step']}{verb}")
+
+
+def _tell_teacher_returned(reviewer, seen: dict, reason: str) -> None:
+    """The teacher learns of the return in the notification centre (and by e-mail when they gave one),
+    in the same transaction as the return; a record without a teacher account tells no one."""
+    from models import User
+    from notifications.centre import notify
+    teacher_user = db.session.scalars(select(User.id).where(User.teacher_id == seen["teacher_id"],
+                                                            User.active.is_(True))).first()
+    if teacher_user is None:
+        return
+    notify(key=f"returned:{seen['task_uuid']}", kind="record_returned", users=[teacher_user], link="/me",
+           title=f"{seen['step']}退回：请修改后重新报送",
+           body=f"{reviewer.org.name}退回了您的{'档案' if seen['task_key'] in ('school_review', 'authority_review') else '申请'}。"
+                f"退回原因：{reason}")
 
 
 def handled_message(task_uuid: str | None) -> str | None:

@@ -166,3 +166,32 @@ def test_a_return_reason_keeps_its_lines_and_stays_text(province):
                               submit=True).ok
     page = reviewer.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
     assert "第一行：进本校年月有误<br>第二行：&lt;b&gt;请核对&lt;/b&gt;" in page
+
+
+def test_the_teacher_is_told_of_a_return_in_the_notification_centre(province):
+    from models import Notification
+    teacher_user, teacher_id = _submitted("通知测试", seq=38)
+    reason = "请核对参加工作年月"
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", reason).ok
+    told = db.session.scalars(select(Notification).where(Notification.kind == "record_returned")).all()
+    assert [(n.recipient_user_id, n.link) for n in told] == [(teacher_user.id, "/me")]
+    assert told[0].title.startswith("学校审核退回") and reason in told[0].body and "海口市秀英区东山中心小学" in told[0].body
+
+    # the teacher sees it under 通知 (unread badge) and it leads to her record
+    teacher_user.must_change_password = False
+    teacher_user.set_password(PASSWORD)
+    db.session.commit()
+    client = province.test_client()
+    home = login(client, teacher_user.username).get_data(as_text=True)
+    assert 'aria-label="未读通知">1<' in home
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert "学校审核退回" in listing and reason in listing
+
+    # approvals tell no one; a second round's return is a new notification
+    assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), complete_basic(teacher_user),
+                              submit=True).ok
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "approve").ok
+    assert review.decide(user("460105_info"), open_task(teacher_id).id, "return", "学历信息与档案不符").ok
+    told = db.session.scalars(select(Notification).where(Notification.kind == "record_returned")
+                              .order_by(Notification.id)).all()
+    assert len(told) == 2 and told[1].title.startswith("主管部门审核退回") and "学历信息与档案不符" in told[1].body

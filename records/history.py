@@ -9,16 +9,16 @@ A record under its first collection has no version yet; when it is reviewed agai
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from models import RecordVersion, User, WorkflowEvent, db
+from models import RecordItem, RecordVersion, User, WorkflowEvent, db
 
 from .forms import identity_values
-from .indicators import CODE, basic_fields
+from .indicators import CODE, basic_fields, sets_for
 from .lifecycle import RETURN_SNAPSHOT, basic_values
-from .presentation import masked_for
+from .presentation import masked_for, set_anchor
 
 
 @dataclass
@@ -39,15 +39,32 @@ class Change:
 
 
 @dataclass
+class SetRowsChanged:
+    """One set's rows added, changed and deleted since a return."""
+
+    label: str
+    anchor: str
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+@dataclass
 class SinceReturn:
-    """The basic items the filler changed since the record was last returned in this flow."""
+    """What the filler changed since the record was last returned in this flow."""
 
     returned_at: object
-    changed: dict[str, Change]   # by field label, only the items whose value differs
+    changed: dict[str, Change]   # basic items by field label, only those whose value differs
+    rows: dict = field(default_factory=dict)   # set row id → "added" | "changed"
+    sets: list = field(default_factory=list)   # [SetRowsChanged], in the national order
 
     @property
     def count(self) -> int:
         return len(self.changed)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.changed or self.sets)
 
 
 def versions(teacher_id: int) -> list[RecordVersion]:
@@ -136,4 +153,34 @@ def since_return(teacher, instance_id: int, viewer=None) -> SinceReturn | None:
             continue
         changed[f.label] = Change(f.label, masked_for(viewer, f.key, _display(f, a)),
                                   masked_for(viewer, f.key, _display(f, b)))
-    return SinceReturn(found.created_at, changed)
+    result = SinceReturn(found.created_at, changed)
+    kept = (found.detail or {}).get("items")
+    if kept is not None:   # returns kept before set rows were kept compare the basic information only
+        _compare_rows(teacher, kept, result)
+    return result
+
+
+def _same(a: dict, b: dict) -> bool:
+    keys = set(a) | set(b)
+    return all(a.get(k) == b.get(k) or (_blank(a.get(k)) and _blank(b.get(k))) for k in keys)
+
+
+def _compare_rows(teacher, kept: dict, result: SinceReturn) -> None:
+    """Set rows added, changed or deleted since the return, by row id (a row keeps its id when edited)."""
+    now = {i.id: i for i in db.session.scalars(select(RecordItem).where(RecordItem.teacher_id == teacher.id))}
+    counts: dict[str, dict] = {}
+    for item_id, item in now.items():
+        before = kept.get(str(item_id))
+        if before is None:
+            result.rows[item_id] = "added"
+        elif not _same(before[1] or {}, item.values or {}):
+            result.rows[item_id] = "changed"
+        else:
+            continue
+        counts.setdefault(item.set_key, {"added": 0, "changed": 0, "removed": 0})[result.rows[item_id]] += 1
+    for item_id, (set_key, _values) in kept.items():
+        if int(item_id) not in now:
+            counts.setdefault(set_key, {"added": 0, "changed": 0, "removed": 0})["removed"] += 1
+    for info in sets_for(teacher.org.school_type):
+        if info.key in counts:
+            result.sets.append(SetRowsChanged(info.label, set_anchor(info.key), **counts[info.key]))

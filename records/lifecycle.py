@@ -27,15 +27,17 @@ import datetime as dt
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
-from models import ProcessInstance, RecordVersion, Teacher, WorkflowEvent, db, utcnow
+from models import ProcessInstance, RecordItem, RecordVersion, Teacher, WorkflowEvent, db, utcnow
 from models.teachers import STATE_DRAFT, STATE_EFFECTIVE, STATE_RETURNED
 
 T = Teacher.__table__
 RV = RecordVersion.__table__
 PI = ProcessInstance.__table__
 WE = WorkflowEvent.__table__
+RI = RecordItem.__table__
 
-# workflow_events.action of the basic information kept at a return (detail: {"basic": {key: value}}).
+# workflow_events.action of the record kept at a return
+# (detail: {"basic": {key: value}, "items": {item id: [set key, {key: value}]}}).
 RETURN_SNAPSHOT = "returned"
 # Basic items held in Teacher columns rather than in Teacher.basic (records.forms.identity_values).
 IDENTITY_COLUMNS = ("name", "gender", "id_type", "id_number", "birth_date")
@@ -80,7 +82,7 @@ def basic_values(basic: dict | None, identity: dict) -> dict:
 
 
 def keep_returned_values(conn, teacher_id: int, now: dt.datetime) -> None:
-    """Keep the basic information as it stands at a return, on the event log of the teacher's
+    """Keep the basic information and the set rows as they stand at a return, on the event log of the teacher's
     running instance (the one just saved). Only returns pay for this: approvals never come here."""
     row = conn.execute(select(T.c.basic, *(T.c[c] for c in IDENTITY_COLUMNS)).where(T.c.id == teacher_id)).one()
     instance_id = conn.execute(
@@ -89,8 +91,10 @@ def keep_returned_values(conn, teacher_id: int, now: dt.datetime) -> None:
     if instance_id is None:
         return
     snapshot = basic_values(row.basic, {c: row._mapping[c] for c in IDENTITY_COLUMNS})
-    conn.execute(insert(WE).values(instance_id=instance_id, action=RETURN_SNAPSHOT, detail={"basic": snapshot},
-                                   created_at=now))
+    items = {str(i.id): [i.set_key, i.values] for i in conn.execute(
+        select(RI.c.id, RI.c.set_key, RI.c["values"]).where(RI.c.teacher_id == teacher_id))}
+    conn.execute(insert(WE).values(instance_id=instance_id, action=RETURN_SNAPSHOT,
+                                   detail={"basic": snapshot, "items": items}, created_at=now))
 
 
 _UPDATES: dict[tuple, object] = {}

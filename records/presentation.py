@@ -57,7 +57,12 @@ class SetSection:
 
     @property
     def anchor(self) -> str:
-        return "set-" + self.info.key
+        return set_anchor(self.info.key)
+
+
+def set_anchor(set_key: str) -> str:
+    """The id of a set's card on a record page (links to it from elsewhere on the page)."""
+    return "set-" + set_key
 
 
 def set_sections(teacher: Teacher, viewer=None) -> list[SetSection]:

@@ -195,3 +195,41 @@ def test_the_teacher_is_told_of_a_return_in_the_notification_centre(province):
     told = db.session.scalars(select(Notification).where(Notification.kind == "record_returned")
                               .order_by(Notification.id)).all()
     assert len(told) == 2 and told[1].title.startswith("主管部门审核退回") and "学历信息与档案不符" in told[1].body
+
+
+def test_set_rows_changed_since_the_return_are_marked(province):
+    from records import items
+    from tests.journey_helpers import STUDY_ROW
+    teacher_user, teacher_id = _submitted("信息集测试", seq=40)
+    (first,) = items.items_of(teacher_id, "study")
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", "请补充学习经历").ok
+    teacher = db.session.get(Teacher, teacher_id)
+    # the teacher changes the graduation month of the kept row and adds a second row (a master's degree)
+    assert items.save_item(teacher_user, teacher, "study", dict(STUDY_ROW, graduate_month="2010-06"), first.id).ok
+    second = dict(STUDY_ROW, education="14", enrol_month="2011-09", graduate_month="2014-07", degree_level="3",
+                  degree="305")
+    outcome = items.save_item(teacher_user, teacher, "study", second)
+    assert outcome.ok, outcome
+    assert service.save_basic(teacher_user, teacher, complete_basic(teacher_user), submit=True).ok
+
+    client = province.test_client()
+    login(client, "2146000001_info")
+    page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    banner = page[page.index('id="since-return"'):]
+    banner = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]))
+    assert "退回后基本信息没有修改" in banner and "信息集：学习经历 新增 1 条、修改 1 条" in banner, banner
+    assert 'class="since-return has-changes"' in page and 'href="#set-study"' in page
+    card = page[page.index('id="set-study"'):]
+    card = card[:card.index("</details>")]
+    marked = re.findall(r'<tr class="changed">.*?</tr>', card, re.S)
+    assert len(marked) == 2 and sum("新增" in r for r in marked) == 1 and sum("已修改" in r for r in marked) == 1
+    assert card.count("<tr") - card.count("<tr class=\"changed\">") == 1   # the header row only
+
+    # a row deleted after a second return is counted as deleted
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", "第二条学历有误").ok
+    added = next(i for i in items.items_of(teacher_id, "study") if i.id != first.id)
+    assert items.delete_item(teacher_user, db.session.get(Teacher, teacher_id), "study", added.id).ok
+    assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), complete_basic(teacher_user),
+                              submit=True).ok
+    page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "学习经历</a> 删除 1 条" in page and '<tr class="changed">' not in page

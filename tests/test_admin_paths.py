@@ -134,3 +134,15 @@ def test_migrations_build_the_models_schema(tmp_path, backend):
         cols = {c["name"] for c in inspect(engine).get_columns(name)}
         assert {c.name for c in table.columns} == cols, name
     engine.dispose()
+
+
+def test_a_password_reset_names_a_teacher_masked_to_the_masked_roles(province):
+    from tests.journey_helpers import new_teacher
+    teacher = new_teacher("2146000001", "重置测试", seq=44)
+    client = province.test_client()
+    login(client, "2146000001_sys")           # a system administrator: ID numbers are masked for this role
+    page = client.get("/accounts/").get_data(as_text=True)
+    assert teacher.username not in page and "确定重置 重置测试 的密码？" in page   # the form asks first
+    done = client.post(f"/accounts/{teacher.id}/reset", data={}, follow_redirects=True).get_data(as_text=True)
+    masked = teacher.username[:4] + "*" * 10 + teacher.username[-4:]
+    assert f"账号 {masked}（重置测试）的新初始密码：" in done and teacher.username not in done

@@ -143,5 +143,5 @@ def reset(user_id):
     if result is None:
         abort(404)
     user, pw = result
-    flash(f"账号 {user.username} 的新初始密码：{pw}（首次登录须修改）", "success")
+    flash(f"账号 {user.username}（{user.display_name}）的新初始密码：{pw}（首次登录须修改）", "success")
     return redirect(url_for("accounts.index"))

@@ -140,27 +140,26 @@ def save_basic(actor, teacher: Teacher, values: dict, *, submit: bool) -> Outcom
             if f.school_only:
                 values[f.key] = (teacher.basic or {}).get(f.key)
     clean, problems = validation.validate_record(values, teacher.org.school_type)
-    if not submit:
-        # A draft may be incomplete: only values actually given must be right.
-        problems = [p for p in problems if p.value not in ("", None)]
+    # Values given but wrong stop any save; items missing only stop a submission (a draft may be incomplete).
+    wrong = [p for p in problems if p.value not in ("", None)]
     by_key = {}
-    for p in problems:
+    for p in (problems if submit else wrong):
         by_key.setdefault(p.key, p.message)
     if submit:
         # The completeness check covers the repeatable sets too (学习经历 is required).
         by_key.update(items.completeness_problems(teacher))
-    if by_key:
-        return Outcome(False, "有 %d 项需要修改，请按提示更正后再%s" % (len(by_key), "报送" if submit else "保存"), by_key)
     clean = {k: v for k, v in clean.items() if v not in (None, "")}
+    if by_key and submit and not wrong:
+        # What was typed is right, only incomplete: keep it as a draft rather than lose it.
+        with write_intent():
+            _store_basic(actor, teacher, clean)
+            db.session.commit()
+        return Outcome(False, "已保存为草稿，但还不能报送：有 %d 项需要补充，请按提示填写后再报送" % len(by_key), by_key)
+    if by_key:
+        return Outcome(False, "有 %d 项需要修改，请按提示更正后再%s（本次未保存）" % (len(by_key), "报送" if submit else "保存"),
+                       by_key)
     with write_intent():
-        teacher = db.session.merge(teacher)
-        before = dict(teacher.basic or {})
-        teacher.basic = clean
-        teacher.name = clean.get("name") or teacher.name
-        teacher.filled_by_id = actor.id
-        teacher.filled_at = utcnow()
-        b, a = audit.diff(before, clean)
-        audit.record("record_saved", object_type="teacher", object_id=teacher.id, before=b, after=a)
+        teacher = _store_basic(actor, teacher, clean)
         if submit:
             task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.subject_teacher_id == teacher.id,
                                                                    HumanTask.task_key == "fill"))
@@ -175,6 +174,19 @@ def save_basic(actor, teacher: Teacher, values: dict, *, submit: bool) -> Outcom
             audit.record("record_submitted", object_type="teacher", object_id=teacher.id)
         db.session.commit()
     return Outcome(True, "已报送，等待学校审核" if submit else "草稿已保存", {})
+
+
+def _store_basic(actor, teacher: Teacher, clean: dict) -> Teacher:
+    """The basic information as typed, with who filled it and the audit entry; the caller commits."""
+    teacher = db.session.merge(teacher)
+    before = dict(teacher.basic or {})
+    teacher.basic = clean
+    teacher.name = clean.get("name") or teacher.name
+    teacher.filled_by_id = actor.id
+    teacher.filled_at = utcnow()
+    b, a = audit.diff(before, clean)
+    audit.record("record_saved", object_type="teacher", object_id=teacher.id, before=b, after=a)
+    return teacher
 
 
 def submit_as_demo(teacher: Teacher) -> None:

@@ -102,6 +102,16 @@ def test_submit_lists_the_missing_required_set(province):
     assert "【学习经历】是必填信息集，至少填写一条" in html
     assert re.search(r'href="/teachers/\d+#set-study"', html)
     assert db.session.get(Teacher, u.teacher_id).state == "draft"
+    # what was typed is kept as a draft, and the page says so (the teacher goes to add the set, then submits)
+    assert "已保存为草稿，但还不能报送" in html
+    db.session.expire_all()
+    assert db.session.get(Teacher, u.teacher_id).basic["work_start_month"] == values["work_start_month"]
+    # a value given but wrong saves nothing, and the page says that too
+    wrong = client.post(f"/teachers/{u.teacher_id}/edit",
+                        data={**values, "work_start_month": "2099-13", "action": "submit"}).get_data(as_text=True)
+    assert "本次未保存" in wrong
+    db.session.expire_all()
+    assert db.session.get(Teacher, u.teacher_id).basic["work_start_month"] == values["work_start_month"]
     client.post(f"/teachers/{u.teacher_id}/sets/study/new", data=STUDY_ROW)
     resp = client.post(f"/teachers/{u.teacher_id}/edit", data={**values, "action": "submit"}, follow_redirects=True)
     assert "已报送" in resp.get_data(as_text=True)

@@ -50,12 +50,21 @@ class SetRowsChanged:
 
 
 @dataclass
+class RowMark:
+    """A set row since a return: "added", or "changed" with the old value of each changed field."""
+
+    kind: str
+    before: dict = field(default_factory=dict)   # field key → the value shown at the return
+
+
+@dataclass
 class SinceReturn:
     """What the filler changed since the record was last returned in this flow."""
 
     returned_at: object
     changed: dict[str, Change]   # basic items by field label, only those whose value differs
-    rows: dict = field(default_factory=dict)   # set row id → "added" | "changed"
+    rows: dict = field(default_factory=dict)      # set row id → RowMark
+    removed: dict = field(default_factory=dict)   # set key → [[shown value per field]] of the rows deleted
     sets: list = field(default_factory=list)   # [SetRowsChanged], in the national order
 
     @property
@@ -166,21 +175,41 @@ def _same(a: dict, b: dict) -> bool:
 
 
 def _compare_rows(teacher, kept: dict, result: SinceReturn) -> None:
-    """Set rows added, changed or deleted since the return, by row id (a row keeps its id when edited)."""
+    """Set rows added, changed or deleted since the return. A row keeps its id when edited; a row
+    deleted and entered again with the same content is no change."""
     now = {i.id: i for i in db.session.scalars(select(RecordItem).where(RecordItem.teacher_id == teacher.id))}
+    added = [item for item_id, item in now.items() if str(item_id) not in kept]
+    removed = [(set_key, values or {}) for item_id, (set_key, values) in kept.items() if int(item_id) not in now]
+    for item in list(added):
+        twin = next((r for r in removed if r[0] == item.set_key and _same(r[1], item.values or {})), None)
+        if twin is not None:
+            added.remove(item)
+            removed.remove(twin)
+    infos = {info.key: info for info in sets_for(teacher.org.school_type)}
     counts: dict[str, dict] = {}
+
+    def count(set_key, kind):
+        counts.setdefault(set_key, {"added": 0, "changed": 0, "removed": 0})[kind] += 1
+
+    for item in added:
+        result.rows[item.id] = RowMark("added")
+        count(item.set_key, "added")
     for item_id, item in now.items():
         before = kept.get(str(item_id))
-        if before is None:
-            result.rows[item_id] = "added"
-        elif not _same(before[1] or {}, item.values or {}):
-            result.rows[item_id] = "changed"
-        else:
+        if before is None or _same(before[1] or {}, item.values or {}):
             continue
-        counts.setdefault(item.set_key, {"added": 0, "changed": 0, "removed": 0})[result.rows[item_id]] += 1
-    for item_id, (set_key, _values) in kept.items():
-        if int(item_id) not in now:
-            counts.setdefault(set_key, {"added": 0, "changed": 0, "removed": 0})["removed"] += 1
-    for info in sets_for(teacher.org.school_type):
-        if info.key in counts:
-            result.sets.append(SetRowsChanged(info.label, set_anchor(info.key), **counts[info.key]))
+        info = infos.get(item.set_key)
+        old = before[1] or {}
+        result.rows[item_id] = RowMark("changed", {
+            f.key: f.shown(old.get(f.key)) or "" for f in (info.fields if info else ())
+            if not (old.get(f.key) == (item.values or {}).get(f.key)
+                    or (_blank(old.get(f.key)) and _blank((item.values or {}).get(f.key))))})
+        count(item.set_key, "changed")
+    for set_key, values in removed:
+        info = infos.get(set_key)
+        if info is not None:
+            result.removed.setdefault(set_key, []).append([f.shown(values.get(f.key)) for f in info.fields])
+        count(set_key, "removed")
+    for key, info in infos.items():
+        if key in counts:
+            result.sets.append(SetRowsChanged(info.label, set_anchor(key), **counts[key]))

@@ -191,10 +191,12 @@ def test_the_teacher_is_told_of_a_return_in_the_notification_centre(province):
     assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), complete_basic(teacher_user),
                               submit=True).ok
     assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "approve").ok
-    assert review.decide(user("460105_info"), open_task(teacher_id).id, "return", "学历信息与档案不符").ok
+    assert review.decide(user("460105_info"), open_task(teacher_id).id, "return", "学历信息与档案不符\n请核对<学位>").ok
     told = db.session.scalars(select(Notification).where(Notification.kind == "record_returned")
                               .order_by(Notification.id)).all()
     assert len(told) == 2 and told[1].title.startswith("主管部门审核退回") and "学历信息与档案不符" in told[1].body
+    # the list keeps the reason's lines, as text
+    assert "学历信息与档案不符<br>请核对&lt;学位&gt;" in client.get("/notifications").get_data(as_text=True)
 
 
 def test_set_rows_changed_since_the_return_are_marked(province):
@@ -224,6 +226,9 @@ def test_set_rows_changed_since_the_return_are_marked(province):
     marked = re.findall(r'<tr class="changed">.*?</tr>', card, re.S)
     assert len(marked) == 2 and sum("新增" in r for r in marked) == 1 and sum("已修改" in r for r in marked) == 1
     assert card.count("<tr") - card.count("<tr class=\"changed\">") == 1   # the header row only
+    # the edited row shows the old value of the one cell that changed, and only there
+    edited = next(r for r in marked if "已修改" in r)
+    assert edited.count('class="was"') == 1 and re.search(r"2010-06\s*<br><span class=\"was\">退回时：<del>2010-07</del>", edited)
 
     # a row deleted after a second return is counted as deleted
     assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", "第二条学历有误").ok
@@ -233,3 +238,20 @@ def test_set_rows_changed_since_the_return_are_marked(province):
                               submit=True).ok
     page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
     assert "学习经历</a> 删除 1 条" in page and '<tr class="changed">' not in page
+    # the deleted row is still on the card, struck through
+    card = page[page.index('id="set-study"'):]
+    card = card[:card.index("</details>")]
+    (gone,) = re.findall(r'<tr class="removed">.*?</tr>', card, re.S)
+    assert "已删除" in gone and "<del>2011-09</del>" in gone
+
+    # deleting a row and entering it again with the same content is no change
+    assert review.decide(user("2146000001_info"), open_task(teacher_id).id, "return", "请再核对").ok
+    (row,) = items.items_of(teacher_id, "study")
+    same = dict(row.values)
+    assert items.delete_item(teacher_user, db.session.get(Teacher, teacher_id), "study", row.id).ok
+    assert items.save_item(teacher_user, db.session.get(Teacher, teacher_id), "study", same).ok
+    assert service.save_basic(teacher_user, db.session.get(Teacher, teacher_id), complete_basic(teacher_user),
+                              submit=True).ok
+    page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "退回后基本信息没有修改" in page and "信息集：" not in page and 'class="since-return has-changes"' not in page
+    assert '<tr class="changed">' not in page and '<tr class="removed">' not in page

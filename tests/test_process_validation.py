@@ -405,3 +405,21 @@ def test_a_called_process_is_part_of_the_caller_not_a_second_one(world):
     assert (task.task_key, task.candidate_org_id) == ("u", world.school.id)
     missing = CALLING.replace(b'calledElement="sub"', b'calledElement="nope"')
     assert "nope" in text(validation.validate(missing).problems)
+
+
+def test_a_process_without_an_end_event_is_refused():
+    """A blank new process (a start event only) used to pass 校验 and publish as one that ends at once."""
+    blank = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions {NS} id="d" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="Process_new" isExecutable="true"><bpmn:startEvent id="StartEvent_1"/></bpmn:process>
+</bpmn:definitions>""".encode()
+    result = validation.validate(blank)
+    assert not result.ok
+    assert [(p.element_id, p.message) for p in errors(result)] == [
+        ("Process_new", "流程 Process_new 没有结束事件：请在流程办完的地方添加一个结束事件")]
+    # an end event inside a subprocess does not end the process
+    nested = linear('<bpmn:subProcess id="sp"><bpmn:startEvent id="s2"/><bpmn:endEvent id="e2"/></bpmn:subProcess>')
+    assert validation.validate(nested).ok
+    assert not validation.validate(nested.replace(b'<bpmn:endEvent id="end">', b'<bpmn:task id="end">')
+                                   .replace(b'</bpmn:endEvent>\n    <bpmn:sequenceFlow id="f1"',
+                                            b'</bpmn:task>\n    <bpmn:sequenceFlow id="f1"')).ok

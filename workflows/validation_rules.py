@@ -157,11 +157,15 @@ def gateways_and_splits(d: Diagram) -> list[Problem]:
 
 
 def starts_and_ends(d: Diagram) -> list[Problem]:
-    """A process has a start event; an embedded subprocess exactly one start event and an end event."""
+    """A process has a start event and an end event; an embedded subprocess exactly one start event and an
+    end event. (BPMN allows a path to end without an end event, but a diagram without any is unfinished:
+    a blank new process would otherwise publish as one that ends as soon as it starts.)"""
     out = []
     for process in d.targets:
         if process.find(q("startEvent")) is None:
             out.append(_problem(d, process, f"流程 {d.pool_label(process)} 没有开始事件：请添加一个开始事件"))
+        if process.find(q("endEvent")) is None:
+            out.append(_problem(d, process, f"流程 {d.pool_label(process)} 没有结束事件：请在流程办完的地方添加一个结束事件"))
     for el in d.nodes():
         tag = local(el)
         if tag in ("subProcess", "transaction"):

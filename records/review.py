@@ -100,6 +100,37 @@ def _tell_teacher_returned(reviewer, seen: dict, reason: str) -> None:
                 f"退回原因：{reason}")
 
 
+@dataclass
+class Handled:
+    """A task already done, as its record's viewers may see it."""
+
+    step: str
+    who: str
+    at: object
+    decision: str | None
+    reason: str
+    teacher: Teacher
+
+
+def handled_task(user, task_id: int) -> Handled | None:
+    """Who handled task `task_id` and when, for a viewer whose scope holds its record (a reload or the Back
+    button after deciding); None when it was never handled or the record is not the viewer's to see."""
+    from models import User
+    from .access import teacher_in_scope
+    event = db.session.scalars(select(WorkflowEvent).where(WorkflowEvent.human_task_id == task_id,
+                                                           WorkflowEvent.action == "completed")).first()
+    if event is None:
+        return None
+    teacher_id = db.session.scalar(select(ProcessInstance.subject_teacher_id)
+                                   .where(ProcessInstance.id == event.instance_id))
+    teacher = teacher_in_scope(user, teacher_id) if teacher_id else None
+    if teacher is None:
+        return None
+    data = (event.detail or {}).get("data") or {}
+    who = db.session.get(User, event.user_id).display_name if event.user_id else "系统"
+    return Handled(event.task_name or "", who, event.created_at, data.get("decision"), data.get("reason") or "", teacher)
+
+
 def handled_message(task_uuid: str | None) -> str | None:
     """For a task that is gone: who handled it and when, from the event log."""
     if not task_uuid:

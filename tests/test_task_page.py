@@ -255,3 +255,28 @@ def test_set_rows_changed_since_the_return_are_marked(province):
     page = client.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
     assert "退回后基本信息没有修改" in page and "信息集：" not in page and 'class="since-return has-changes"' not in page
     assert '<tr class="changed">' not in page and '<tr class="removed">' not in page
+
+
+def test_a_handled_task_says_who_handled_it_and_only_to_its_record_viewers(province):
+    _, teacher_id = _submitted("已办测试", seq=46)
+    task = open_task(teacher_id)
+    task_id, task_uuid = task.id, task.task_uuid
+    reviewer = user("2146000001_info").display_name
+    client = province.test_client()
+    login(client, "2146000001_info")
+    client.post(f"/tasks/{task_id}/decide", data={"decision": "return", "reason": "第一行\n第二行",
+                                                  "task_uuid": task_uuid})
+    again = client.get(f"/tasks/{task_id}")          # a reload or the Back button after deciding
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200 and 'id="handled"' in page and 'id="decision"' not in page
+    assert f"该任务已由 {reviewer} 于" in page
+    assert "第一行<br>第二行" in page and f'href="/teachers/{teacher_id}"' in page
+    # another school's user learns nothing: the same 404 as for a task that never existed
+    other = province.test_client()
+    login(other, "2146000002_info")
+    assert other.get(f"/tasks/{task_id}").status_code == 404
+    assert other.get("/tasks/999999").status_code == 404
+    # the county above sees it (its scope holds the record)
+    county = province.test_client()
+    login(county, "460105_info")
+    assert 'id="handled"' in county.get(f"/tasks/{task_id}").get_data(as_text=True)

@@ -60,7 +60,10 @@ def task_page(task_id):
     _require_worker()
     task = task_for_user(current_user, task_id)
     if task is None:
-        abort(404)
+        done = review.handled_task(current_user, task_id)
+        if done is None:
+            abort(404)
+        return render_template("inbox/handled.html", done=done)
     if task.task_key == "fill":
         return redirect(url_for("records.edit", teacher_id=task.subject_teacher_id))
     if task.process_key in ("monthly_report", "province_report"):  # a unit's report, not a teacher's record

@@ -91,7 +91,7 @@ def test_rename_save_publish_and_start_on_the_new_version(live_server, page):
     page.click("#btn-save")
     page.wait_for_selector("#status.success")
     assert "草稿已保存" in page.inner_text("#status")
-    assert "draft=" in page.url
+    assert "draft=" in page.url and page.inner_text("#editor-basis") == "草稿 #" + page.url.split("draft=")[1]
     page.click("#btn-validate")
     wait_until(page, "document.querySelector('#status').textContent.includes('校验通过')")
     page.click("#btn-publish")

@@ -114,8 +114,8 @@
           state.dirty = false;
           var url = root.dataset.editorUrl + '?draft=' + data.draft_id;
           window.history.replaceState(null, '', url);
-          var label = document.getElementById('draft-label');
-          if (label) { label.textContent = data.draft_id; }
+          // the heading names what a reload opens: this draft (it said 基于版本 N until a reload)
+          document.getElementById('editor-basis').textContent = '草稿 #' + data.draft_id;
         }
         showProblems(data.problems || []);
         say(data.message || (data.ok ? '草稿已保存' : '保存失败'), data.saved ? (data.ok ? 'success' : 'warning') : 'error');

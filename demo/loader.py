@@ -109,6 +109,8 @@ def _drive_states(echo) -> None:
             continue
         teacher = db.session.get(Teacher, tid)
         school_admin = admins[teacher.org_id]
+        if slot >= 2:   # what reaches a reviewer is complete (a returned record is left for its teacher)
+            _add_study_row(teacher)
         service.submit_as_demo(teacher)
         if slot == 1:
             _act(school_admin, tid, "return", RETURN_REASONS[n % len(RETURN_REASONS)])
@@ -121,6 +123,26 @@ def _drive_states(echo) -> None:
             _act(admins[reviewing_authority(teacher.org).id], tid, "approve")
         if n % 500 == 0:
             echo(f"审核流程推进中 {n}/{len(plan)}")
+
+
+def _add_study_row(teacher) -> None:
+    """The required 学习经历 row, entered by the teacher through the product's own checks: a bachelor's
+    degree finished the summer before the teacher started work (skipped when the record gives no start)."""
+    from records import items
+    start = (teacher.basic or {}).get("work_start_month")
+    if not start or items.items_of(teacher.id, "study"):
+        return
+    year = int(str(start)[:4])
+    teacher_user = db.session.scalars(select(User).where(User.teacher_id == teacher.id)).first()
+    if teacher_user is None:
+        return
+    row = {"education": "21", "education_institution": "海南师范大学", "major": "汉语言文学", "normal_major": "1",
+           "enrol_month": f"{year - 4}-09", "graduate_month": f"{year}-07" if str(start)[5:7] >= "08" else f"{year - 1}-07",
+           "degree_level": "4", "degree": "405", "degree_country": "156", "degree_institution": "海南师范大学",
+           "study_mode": "1"}
+    if row["graduate_month"].startswith(str(year - 1)):
+        row["enrol_month"] = f"{year - 5}-09"
+    items.save_item(teacher_user, teacher, "study", row)
 
 
 def _act(user, teacher_id, decision, reason=""):

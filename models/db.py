@@ -45,14 +45,17 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def _sqlite_pragmas(dbapi_conn, _record):
+SQLITE_BUSY_MS = 10_000   # how long a writer waits for SQLite's one write lock before giving up
+
+
+def _sqlite_pragmas(dbapi_conn, _record, busy_ms: int = SQLITE_BUSY_MS):
     # WAL lets readers run beside the one writer; NORMAL is durable in WAL mode
     # (a power cut can lose the last commits, never corrupt). Never weaker than that.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.close()
 
 
@@ -67,7 +70,7 @@ def _writes(statement: str) -> bool:
     return not head.startswith(_READ_ONLY_VERBS)
 
 
-def make_engine(url: str):
+def make_engine(url: str, *, sqlite_busy_ms: int = SQLITE_BUSY_MS):
     kwargs = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
@@ -75,7 +78,7 @@ def make_engine(url: str):
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda conn, rec: _sqlite_pragmas(conn, rec, sqlite_busy_ms))
         # pysqlite's own transaction handling defers BEGIN; take the write lock
         # at BEGIN so two writers serialise instead of failing on upgrade.
         @event.listens_for(engine, "connect")
@@ -133,7 +136,8 @@ class Database:
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
 
     def init_app(self, app):
-        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.engine = make_engine(app.config["DATABASE_URL"],
+                                  sqlite_busy_ms=app.config.get("SQLITE_BUSY_MS", SQLITE_BUSY_MS))
         self.session.remove()
         self.session.configure(bind=self.engine)
         app.extensions["db"] = self

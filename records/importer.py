@@ -287,9 +287,9 @@ def province_duplicate_problems(parsed: ParsedSheet, found: Mapping[str, tuple[s
     for row in parsed.rows:
         number = row.values.get("id_number")
         if number in found:
-            name, school = found[number]
+            _name, school = found[number]   # the school, never the name: a number must not look a person up
             problems.append(Problem(row.row_number, col, number,
-                                    f"【{col}】“{number}”已在 {school} 登记（姓名 {name}）：一名教师全省只有一条记录，"
+                                    f"【{col}】“{number}”已在 {school} 登记：一名教师全省只有一条记录，"
                                     f"如是调入本校请走调动流程", "id_number"))
     return problems
 

@@ -42,8 +42,8 @@ def state_counts(user) -> dict[str, int]:
 def _duplicate_message(id_number: str) -> str | None:
     found = importer.find_province_duplicates(db.session, [id_number])
     if id_number in found:
-        name, school = found[id_number]
-        return f"身份证号码 {id_number} 已在 {school} 登记（{name}），同一教师在全省只能有一条记录；如属调动请走调动流程"
+        _name, school = found[id_number]   # the school, never the name: a number must not look a person up
+        return f"身份证号码 {id_number} 已在 {school} 登记，同一教师在全省只能有一条记录；如属调动请走调动流程"
     return None
 
 
@@ -74,7 +74,7 @@ def create_teacher_account(actor, name, gender, birth_month, id_number) -> Outco
     school = actor.org
     clean, problems = account_sheet.validate_four_items(name, gender, birth_month, id_number)
     if problems:
-        return Outcome(False, "信息有误，未创建账号", [_problem_text(p) for p in problems])
+        return Outcome(False, "信息有误，未创建账号", [_problem_text(p, in_file=False) for p in problems])
     with write_intent():
         lock_id_registry()
         dup = _duplicate_message(clean["id_number"])
@@ -97,7 +97,7 @@ def create_teacher_accounts_from_sheet(actor, data: bytes) -> Outcome:
         # Every problem in one pass: the rows' own errors and numbers already held elsewhere.
         found = importer.find_province_duplicates(db.session, [r.id_number for r in rows])
         lines = [_problem_text(p) for p in problems]
-        lines += [f"第{r.row_number}行：【身份证号码】{r.id_number} 已在 {found[r.id_number][1]} 登记（{found[r.id_number][0]}）"
+        lines += [f"第{r.row_number}行：【身份证号码】{r.id_number} 已在 {found[r.id_number][1]} 登记"
                   for r in rows if r.id_number in found]
         if lines:
             db.session.rollback()
@@ -117,12 +117,15 @@ def _row_order(line: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _problem_text(p) -> str:
-    """One line for the user: the row (if any), then the message, which already names its column."""
+def _problem_text(p, *, in_file: bool = True) -> str:
+    """One line for the user: the row (if any), then the message, which already names its column.
+    A problem of a file without a row is the file's; of a form (in_file False), just the message."""
     if not hasattr(p, "row"):
         return str(p)
     message = p.message if p.message.startswith("【") or not p.column else f"【{p.column}】{p.message}"
-    return f"第{p.row}行：{message}" if p.row else f"文件：{message}"
+    if p.row:
+        return f"第{p.row}行：{message}"
+    return f"文件：{message}" if in_file else message
 
 
 # --- basic information ----------------------------------------------------------------------

@@ -3,6 +3,7 @@ and migrations on every database."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -146,3 +147,21 @@ def test_a_password_reset_names_a_teacher_masked_to_the_masked_roles(province):
     done = client.post(f"/accounts/{teacher.id}/reset", data={}, follow_redirects=True).get_data(as_text=True)
     masked = teacher.username[:4] + "*" * 10 + teacher.username[-4:]
     assert f"账号 {masked}（重置测试）的新初始密码：" in done and teacher.username not in done
+
+
+def test_a_duplicate_id_number_names_the_school_not_the_person_and_is_masked(province):
+    from tests.journey_helpers import new_teacher
+    registered = new_teacher("2146000001", "已登记教师", seq=48)
+    number = registered.username
+    client = province.test_client()
+    login(client, "2146000002_sys")           # another school's system administrator (a masked role)
+    page = client.post("/accounts/teachers", data={"name": "张三", "gender": "女", "birth_month": "1988-03",
+                                                    "id_number": number}, follow_redirects=True).get_data(as_text=True)
+    assert "已在 海口市秀英区东山中心小学 登记" in page and "已登记教师" not in page   # the school, not the person
+    shown = re.sub(r"<[^>]+>", " ", page)    # what is read on the page (the form keeps what was typed)
+    assert number not in shown and f"{number[:4]}**********{number[-4:]}" in shown
+    # a form's problem is not a file's
+    bad = client.post("/accounts/teachers", data={"name": "张三", "gender": "女", "birth_month": "1988-03",
+                                                   "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "校验位" in bad and "文件：" not in bad

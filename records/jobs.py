@@ -95,6 +95,13 @@ def start_import(user, set_key: str, school_type: str | None, filename: str, dat
     return job
 
 
+def _short(value, limit: int = 200):
+    """A cell's value as the problem list keeps it: a 32,767-character cell is not worth keeping whole."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    return value
+
+
 def _run_in_app(app, job_id: int) -> None:
     with app.app_context():
         try:
@@ -148,7 +155,7 @@ def _run_job(job_id: int) -> None:
             job.status = IMPORT_DONE if ok or problems else IMPORT_FAILED
             job.ok = ok
             job.message = message
-            job.problems = [[p.row, p.column, p.value, p.message] for p in problems[:MAX_LISTED]]
+            job.problems = [[p.row, p.column, _short(p.value), p.message] for p in problems[:MAX_LISTED]]
             job.report = report
             job.upload = None
             job.finished_at = utcnow()

@@ -199,3 +199,32 @@ def test_process_admin_does_not_land_on_a_403(province):
     db.session.commit()
     client = province.test_client()
     assert login(client, "460000_process").status_code == 200
+
+
+def test_a_bad_request_gets_the_chinese_error_page(province):
+    """abort(400) anywhere (here: a deadlines form posted with an action it does not know) shows the
+    product's page in the user's language, not the server's English default."""
+    from tests.journey_helpers import org
+    client = province.test_client()
+    login(client, "460105_sys")
+    resp = client.post(f"/units/{org('460105').id}/deadlines", data={"action": "bogus"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and '<html lang="zh-CN"' in page and "请求不完整或不正确" in page
+    assert "Bad Request" not in page
+
+
+def test_a_huge_cell_is_shortened_in_the_problem_list(province):
+    """A 32,767-character 姓名 cell: the import is refused naming the cell, and the list shows the value
+    shortened instead of 32,767 characters squeezing the table."""
+    import io
+
+    from bench.import_10k import generated_rows
+    from records.sheets import build_workbook
+    rows = generated_rows(2)
+    rows[0]["name"] = "张" * 32767
+    data = build_workbook("basic", "21", rows, what="测试")
+    client = province.test_client()
+    login(client, "2146000001_info")
+    page = client.post("/import", data={"set_key": "basic", "file": (io.BytesIO(data), "huge.xlsx")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "最多 50 个字" in page and "张" * 79 + "…" in page and "张" * 300 not in page

@@ -79,6 +79,10 @@ def init_views(app) -> None:
     def _csrf(err):
         return render_template("error.html", code=400, message=gettext("页面已过期或表单校验失败，请刷新页面后重试。")), 400
 
+    @app.errorhandler(400)
+    def _bad_request(err):
+        return render_template("error.html", code=400, message=gettext("请求不完整或不正确（例如表单缺少必要的内容），本次操作未执行。请返回页面重试。")), 400
+
     @app.errorhandler(403)
     def _forbidden(err):
         return render_template("error.html", code=403, message=gettext("您没有权限访问该内容（仅限本单位及下级单位、且需相应角色）。")), 403

@@ -9,8 +9,9 @@ For every school a unit covers (units.schools_by_unit), from the teacher rows:
 - effective: passed the reviewing authority's review;
 - returned: returned with a reason and not yet resubmitted;
 - problems: records whose resident ID number fails the GB 11643 check;
-- joined: records created in the month; left: departures (离岗) approved in the month — those
-  records no longer count as expected;
+- joined: records created in the month, and teachers transferred in (调入) in the month; left: departures
+  (离岗) approved in the month — those records no longer count as expected — and teachers transferred out
+  (调出) in the month;
 - changes: new effective versions of already effective records made in the month;
 - schools, schools_reported (schools with at least one submitted record);
 - completion_rate = effective ÷ expected.
@@ -26,6 +27,7 @@ from collections import defaultdict
 from sqlalchemy import and_, case, func, select
 
 from models import ChangeRequest, RecordVersion, Teacher, db
+from models.mobility import TRANSFER_DONE, Transfer
 from models.teachers import (
     STATE_LEFT,
     STATE_DRAFT,
@@ -80,7 +82,11 @@ def _school_counts(period: str) -> dict[int, dict]:
     submitted = (t.c.submitted_at.is_not(None)) | t.c.state.in_([STATE_SUBMITTED, STATE_SCHOOL_APPROVED,
                                                                  STATE_EFFECTIVE, STATE_RETURNED])
     entered = (t.c.filled_at.is_not(None)) | (t.c.state != STATE_DRAFT)
-    joined = and_(t.c.created_at >= start, t.c.created_at < end)
+    tr = Transfer.__table__
+    done = (tr.c.state == TRANSFER_DONE) & (tr.c.decided_at >= start) & (tr.c.decided_at < end)
+    # a record made this month and transferred this month is counted once, by its transfer in
+    moved_in = select(tr.c.id).where(done, tr.c.teacher_id == t.c.id, tr.c.to_org_id == t.c.org_id).exists()
+    joined = and_(t.c.created_at >= start, t.c.created_at < end, ~moved_in)
     one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
     rows = db.session.execute(select(
         t.c.org_id, func.count(), one(entered), one(submitted), one(reviewed), one(t.c.state == STATE_EFFECTIVE),
@@ -100,6 +106,10 @@ def _school_counts(period: str) -> dict[int, dict]:
             .where(cr.c.kind == "departure", cr.c.state == "applied", cr.c.decided_at >= start, cr.c.decided_at < end)
             .group_by(t.c.org_id)):
         counts[org_id]["left"] += n
+    # a transfer done in the month: one fewer at the school it left, one more at the school it joined
+    for column, key in ((tr.c.from_org_id, "left"), (tr.c.to_org_id, "joined")):
+        for org_id, n in db.session.execute(select(column, func.count()).where(done).group_by(column)):
+            counts[org_id][key] += n
     rv = RecordVersion.__table__
     for org_id, n in db.session.execute(
             select(t.c.org_id, func.count()).select_from(rv.join(t, t.c.id == rv.c.teacher_id))

@@ -191,3 +191,27 @@ def test_registration_duplicate_offers_a_transfer(province):
     info = province.test_client()
     login(info, "2146000013_info")
     assert t.id_number in info.get(f"/transfers/new?id_number={t.id_number}&name={t.name}").get_data(as_text=True)
+
+
+def test_the_monthly_figures_count_a_transfer_out_and_in(province):
+    """A teacher transferred from 秀英区 to 龙华区 this month: 秀英区's 本月减少 and 龙华区's 本月增加 count
+    her (the report said 本月减少 0 after a transfer out)."""
+    from reports import unit_figures
+    from reports.figures import month_bounds
+    from workflows import engine_now
+    _, t = effective_teacher()
+    period = engine_now().astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    xiuying, longhua = org("460105").id, org("460106").id
+    before = unit_figures([xiuying, longhua], period)
+    out = transfers.apply(user("2146000004_info"), t.id_number, t.name, "2026-09", "")
+    approve("460106_info", t.id, "transfer_in_review")
+    approve("2146000001_info", t.id, "transfer_out_confirm")
+    approve("460105_info", t.id, "transfer_out_review")
+    decided = db.session.get(Transfer, out.transfer.id).decided_at
+    start, end = month_bounds(period)
+    assert start <= decided < end
+    after = unit_figures([xiuying, longhua], period)
+    assert after[xiuying]["left"] == before[xiuying]["left"] + 1
+    assert after[longhua]["joined"] == before[longhua]["joined"] + 1
+    assert after[xiuying]["expected"] == before[xiuying]["expected"] - 1
+    assert after[longhua]["expected"] == before[longhua]["expected"] + 1

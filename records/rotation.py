@@ -157,6 +157,16 @@ def _checked(actor, teacher: Teacher, values: dict):
         problems["host_code"] = f"【交流轮岗学校】“{code[:20]}”不是已登记的学校，请填写 10 位学校标识码"
     elif host.id == teacher.org_id:
         problems["host_code"] = "【交流轮岗学校】须与原单位不同"
+    elif kind in dict(ROTATION_TYPES):
+        # the type says whether the move stays in the county (10–14) or leaves it (20): it must match the schools
+        from orgs.authority import reviewing_authority
+        same_county = reviewing_authority(host).id == reviewing_authority(teacher.org).id
+        if kind.startswith("1") and not same_county:
+            problems["rotation_type"] = (f"【交流轮岗类型】{host.name}与原单位不在同一县域，"
+                                         "不能选“县域内交流轮岗”，请选“跨县域交流”或其他类型")
+        elif kind == "20" and same_county:
+            problems["rotation_type"] = (f"【交流轮岗类型】{host.name}与原单位在同一县域，"
+                                         "不能选“跨县域交流”，请选“县域内交流轮岗”或其他类型")
     start = _month(values.get("start_month"), "开始年月", problems, "start_month")
     end = _month(values.get("end_month"), "结束年月", problems, "end_month")
     if start:

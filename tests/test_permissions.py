@@ -107,7 +107,7 @@ def _mobility(a_teacher, b_teacher):
     today = dt.date.today()
     start = dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
     out = rotation.apply(user("2146000004_info"), b_teacher, {
-        "host_code": host.code, "rotation_type": rotation.ROTATION_TYPES[0][0], "moves_relationship": "0",
+        "host_code": host.code, "rotation_type": "20", "moves_relationship": "0",
         "start_month": f"{start:%Y-%m}", "end_month": f"{start.year + 1}-{start.month:02d}"})
     assert out.ok, (out.message, out.problems)
     db.session.commit()

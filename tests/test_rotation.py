@@ -110,6 +110,11 @@ def test_refusals(province):
         assert "不能早于开始年月" in backwards.problems["end_month"]
         unknown = rotation.apply(user("2146000001_info"), t, {**VALUES, "host_code": "9999"})
         assert "不是已登记的学校" in unknown.problems["host_code"]
+        # the type must match the schools: 2146000004 is in 龙华区, 2146000002 in the same 秀英区
+        in_county = rotation.apply(user("2146000001_info"), t, {**VALUES, "rotation_type": "11"})
+        assert "不在同一县域" in in_county.problems["rotation_type"], in_county.problems
+        across = rotation.apply(user("2146000001_info"), t, {**VALUES, "host_code": "2146000002", "rotation_type": "20"})
+        assert "在同一县域" in across.problems["rotation_type"], across.problems
         other_school = rotation.apply(user("2146000004_info"), t, VALUES)
         assert not other_school.ok and "所在学校的信息管理员" in other_school.message
     assert db.session.scalar(select(func.count()).select_from(Rotation)) == 0

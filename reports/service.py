@@ -174,17 +174,18 @@ def _submit_year_end(user, report_id: int, task_id: int, summary: str) -> None:
 
 
 def submit_year_end(user, report: MonthlyReport, summary: str) -> str:
-    summary = (summary or "").strip()
-    if not summary:
-        raise ReportRefused("请填写年度总结")
-    if len(summary) > 10000:
-        raise ReportRefused("年度总结不能超过 10000 字")
+    # who may, before what was written: someone who may not is told so, not how to fill the form
     task = open_task(report, YEAR_END_TASK)
     if task is None:
         raise ReportRefused("年度总结只在 12 月月报提交后填写，且只能提交一次")
     if not workflows.may_act(user, candidate_org_id=task.candidate_org_id, candidate_role=task.candidate_role,
                              subject_teacher_id=None):
         raise ReportRefused("只有本单位的信息管理员可以填写年度总结")
+    summary = (summary or "").strip()
+    if not summary:
+        raise ReportRefused("请填写年度总结")
+    if len(summary) > 10000:
+        raise ReportRefused("年度总结不能超过 10000 字")
     try:
         workflows.run_in_transaction(_submit_year_end, user, report.id, task.id, summary)
     except workflows.WorkflowError as exc:

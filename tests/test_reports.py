@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 import workflows
-from models import MonthlyReport, Org, RecordVersion, Teacher, db
+from models import MonthlyReport, Org, RecordVersion, Teacher, User, db
 from reports import reporting_units, unit_figures
 from reports.units import schools_by_unit
 from reports.xlsx import HEAD
@@ -121,5 +122,10 @@ def test_report_pages_scope_and_submission(world, engine_app):
     # The report task in the inbox leads to the report page.
     inbox_task = county.get("/inbox").get_data(as_text=True)
     assert "填写年度总结" in inbox_task
+    # someone who may not write it is told so, whatever the form held (not "请填写年度总结")
+    from reports import ReportRefused, submit_year_end
+    outsider = db.session.scalars(select(User).where(User.username == "school_admin")).one()
+    with pytest.raises(ReportRefused, match="只有本单位的信息管理员"):
+        submit_year_end(outsider, db.session.get(MonthlyReport, district.id), "")
     year_end = county.post(f"/reports/{district.id}/year-end", data={"summary": "全年工作总结"}, follow_redirects=True)
     assert "年度总结已提交" in year_end.get_data(as_text=True)

@@ -114,9 +114,9 @@ def revise(actor, change: ChangeRequest, values: dict | None, withdraw: bool = F
     return Outcome(True, "已撤回补充" if withdraw else "已重新提交，等待学校审核")
 
 
-def apply(teacher_id: int, reviewer_id: int | None) -> int:
+def apply(teacher_id: int, reviewer_id: int | None, instance_id: int | None = None) -> int:
     """The approved row joins the record, and the record gets a new effective version."""
-    change = open_change(teacher_id, KIND)
+    change = open_change(teacher_id, KIND, instance_id=instance_id)
     if change is None or change.state != CHANGE_PENDING:
         raise WorkflowError("找不到待生效的补充信息")
     teacher = db.session.get(Teacher, teacher_id)

@@ -132,13 +132,18 @@ def propose(actor, teacher: Teacher, values: dict, reason: str, scan: bytes | No
     return Outcome(True, "变更申请已提交，等待审核单位审核", change=change)
 
 
-def open_change(teacher_id: int, kind: str | None = None, set_key: str | None = None) -> ChangeRequest | None:
+def open_change(teacher_id: int, kind: str | None = None, set_key: str | None = None,
+                instance_id: int | None = None) -> ChangeRequest | None:
+    """The teacher's open request (pending or returned); with `instance_id`, the one that flow runs (a teacher
+    may have several additions of different sets under way: a flow's step must act on its own)."""
     q = select(ChangeRequest).where(ChangeRequest.teacher_id == teacher_id,
                                     ChangeRequest.state.in_((CHANGE_PENDING, CHANGE_RETURNED)))
     if kind:
         q = q.where(ChangeRequest.kind == kind)
     if set_key:
         q = q.where(ChangeRequest.set_key == set_key)
+    if instance_id is not None:
+        q = q.where(ChangeRequest.instance_id == instance_id)
     return db.session.scalars(q.order_by(ChangeRequest.id.desc())).first()
 
 
@@ -227,22 +232,23 @@ def withdraw(actor, change: ChangeRequest) -> Outcome:
 
 # --- what the diagram's actions and the review step do ---------------------------------------
 
-def _pending_change(teacher_id: int, kind: str = "change") -> ChangeRequest:
-    change = open_change(teacher_id, kind)
+def _pending_change(teacher_id: int, kind: str = "change", instance_id: int | None = None) -> ChangeRequest:
+    change = open_change(teacher_id, kind, instance_id=instance_id)
     if change is None:
         raise WorkflowError("找不到待生效的变更申请")
     return change
 
 
-def mark_returned(teacher_id: int, reason: str, user_id: int, kind: str = "change") -> None:
-    change = _pending_change(teacher_id, kind)
+def mark_returned(teacher_id: int, reason: str, user_id: int, kind: str = "change",
+                  instance_id: int | None = None) -> None:
+    change = _pending_change(teacher_id, kind, instance_id)
     change.state, change.return_reason = CHANGE_RETURNED, reason
     change.decided_by_id, change.decided_at = user_id, utcnow()
 
 
-def apply(teacher_id: int, reviewer_id: int | None) -> int:
+def apply(teacher_id: int, reviewer_id: int | None, instance_id: int | None = None) -> int:
     """Apply the pending change as a new effective version, in the reviewer's transaction."""
-    change = _pending_change(teacher_id)
+    change = _pending_change(teacher_id, instance_id=instance_id)
     teacher = db.session.get(Teacher, teacher_id)
     new_id = change.proposed.get("id_number")
     if new_id:
@@ -273,7 +279,7 @@ def apply(teacher_id: int, reviewer_id: int | None) -> int:
     return number
 
 
-def close(teacher_id: int, kind: str = "change") -> None:
-    change = open_change(teacher_id, kind)
+def close(teacher_id: int, kind: str = "change", instance_id: int | None = None) -> None:
+    change = open_change(teacher_id, kind, instance_id=instance_id)
     if change is not None:
         change.state = CHANGE_WITHDRAWN

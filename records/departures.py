@@ -81,8 +81,8 @@ def display_rows(change: ChangeRequest) -> list[tuple[str, str, str]]:
             ("说明", "", p.get("remark", ""))]
 
 
-def apply(teacher_id: int, reviewer_id: int | None) -> int:
-    change = open_change(teacher_id, KIND)
+def apply(teacher_id: int, reviewer_id: int | None, instance_id: int | None = None) -> int:
+    change = open_change(teacher_id, KIND, instance_id=instance_id)
     if change is None or change.state != CHANGE_PENDING:
         raise WorkflowError("找不到待审核的离岗登记")
     teacher = db.session.get(Teacher, teacher_id)

@@ -63,7 +63,8 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
                     task_key=task.task_key, task_uuid=task.task_uuid)
         if task.task_key in RETURN_KINDS and decision == "return":
             from . import changes
-            changes.mark_returned(task.subject_teacher_id, reason, user.id, RETURN_KINDS[task.task_key])
+            changes.mark_returned(task.subject_teacher_id, reason, user.id, RETURN_KINDS[task.task_key],
+                                  instance_id=task.instance_id)
 
     with write_intent():
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from models import RecordItem, RecordVersion, Teacher, db
 from models.changes import ChangeRequest
 from records import additions, changes, review, service
-from tests.journey_helpers import PASSWORD, complete_basic, new_teacher, open_task, user
+from tests.journey_helpers import PASSWORD, complete_basic, login, new_teacher, open_task, user
 
 TRAINING = {"year": "2025", "training_type": "2", "name": "海南省中小学教师信息技术能力提升培训", "way": "1", "hours": "24"}
 
@@ -86,3 +86,42 @@ def test_teacher_adds_over_http_and_sees_the_state(province):
     school.post("/login", data={"username": "2146000001_info", "password": PASSWORD})
     task_page = school.get(f"/tasks/{open_task(t.id).id}").get_data(as_text=True)
     assert "海南省中小学教师信息技术能力提升培训" in task_page
+
+
+def test_two_additions_of_one_teacher_each_keep_their_own_flow(province):
+    """A training and a work row proposed by one teacher run side by side: each review task shows and applies
+    its own row, a return lands on the right one and the teacher can revise or withdraw it (the steps used
+    to pick the teacher's newest request, so the wrong row was applied and the other was stuck)."""
+    from flask import current_app
+    from models import HumanTask
+    from sqlalchemy import select
+    u, t = effective_teacher(seq=12)
+    assert additions.propose(u, t, "training", TRAINING).ok
+    work = {"unit": "海口市第一小学", "start": "2010-09", "end": "2012-08"}
+    assert additions.propose(u, db.session.get(Teacher, t.id), "work", work).ok
+    by_set = {c.set_key: c for c in additions.submissions(t.id)}
+    tasks = {task.instance_id: task for task in db.session.scalars(
+        select(HumanTask).where(HumanTask.subject_teacher_id == t.id, HumanTask.task_key == "addition_review"))}
+    training_task, work_task = tasks[by_set["training"].instance_id], tasks[by_set["work"].instance_id]
+
+    # each task page shows its own row
+    client = current_app.test_client()
+    login(client, "2146000001_info")
+    assert TRAINING["name"] in client.get(f"/tasks/{training_task.id}").get_data(as_text=True)
+    page = client.get(f"/tasks/{work_task.id}").get_data(as_text=True)
+    assert "海口市第一小学" in page and TRAINING["name"] not in page
+
+    # approving the training (the older one) applies the training, not the work row
+    assert review.decide(user("2146000001_info"), training_task.id, "approve").ok
+    assert trainings(t.id) == 1
+    assert db.session.query(RecordItem).filter_by(teacher_id=t.id, set_key="work").count() == 0
+    assert db.session.get(ChangeRequest, by_set["training"].id).state == "applied"
+    assert db.session.get(ChangeRequest, by_set["work"].id).state == "pending"
+
+    # the work row is returned, and the teacher withdraws it
+    assert review.decide(user("2146000001_info"), work_task.id, "return", "起止年月与档案不符").ok
+    returned = db.session.get(ChangeRequest, by_set["work"].id)
+    assert returned.state == "returned" and returned.return_reason == "起止年月与档案不符"
+    assert additions.revise(u, returned, None, withdraw=True).ok
+    assert db.session.get(ChangeRequest, returned.id).state == "withdrawn"
+    assert changes.holding_flow(t.id) is None          # nothing left holding the record

@@ -87,7 +87,7 @@ _CHANGE_KINDS = {"change_review": "change", "revise_change": "change", "addition
 
 def _open_change(task, teacher):
     kind = _CHANGE_KINDS.get(task.task_key)
-    return changes.open_change(teacher.id, kind) if kind else None
+    return changes.open_change(teacher.id, kind, instance_id=task.instance_id) if kind else None
 
 
 def _render_task(task, teacher, change, **extra):

@@ -99,48 +99,49 @@ def _subject_effect(name: str, run) -> None:
     ctx = current()
     if ctx.subject_teacher_id is None:
         raise ActionError(f"{name}() 只能用于以教师为主体的流程")
-    teacher_id, user_id = ctx.subject_teacher_id, ctx.user_id
+    teacher_id, user_id, instance_id = ctx.subject_teacher_id, ctx.user_id, ctx.instance_id
     ctx.actions_called.append(name)
-    ctx.effects.append(lambda: run(teacher_id, user_id))
+    # the instance says which request: a teacher may have several additions (of different sets) under way
+    ctx.effects.append(lambda: run(teacher_id, user_id, instance_id))
 
 
 def apply_change() -> None:
     """Apply the subject teacher's pending change request as a new effective version."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, instance_id):
         from records import changes
-        changes.apply(teacher_id, user_id)
+        changes.apply(teacher_id, user_id, instance_id=instance_id)
     _subject_effect("apply_change", run)
 
 
 def close_change() -> None:
     """Close the subject teacher's change request as withdrawn."""
-    def run(teacher_id, _user_id):
+    def run(teacher_id, _user_id, instance_id):
         from records import changes
-        changes.close(teacher_id)
+        changes.close(teacher_id, instance_id=instance_id)
     _subject_effect("close_change", run)
 
 
 def apply_addition() -> None:
     """Add the subject teacher's approved new row to the record, as a new effective version."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, instance_id):
         from records import additions
-        additions.apply(teacher_id, user_id)
+        additions.apply(teacher_id, user_id, instance_id=instance_id)
     _subject_effect("apply_addition", run)
 
 
 def close_addition() -> None:
     """Close the subject teacher's returned addition as withdrawn."""
-    def run(teacher_id, _user_id):
+    def run(teacher_id, _user_id, instance_id):
         from records import changes
-        changes.close(teacher_id, "addition")
+        changes.close(teacher_id, "addition", instance_id=instance_id)
     _subject_effect("close_addition", run)
 
 
 def apply_departure() -> None:
     """Mark the subject teacher as having left (record kept, login disabled), as a new version."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, instance_id):
         from records import departures
-        departures.apply(teacher_id, user_id)
+        departures.apply(teacher_id, user_id, instance_id=instance_id)
     _subject_effect("apply_departure", run)
 
 
@@ -180,7 +181,7 @@ ACTION_LABELS = {
 
 def transfer_teacher() -> None:
     """Move the subject teacher's record (history, versions, sets, personal number, login) to the receiving school."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, _instance_id):
         from records import transfers
         transfers.complete(teacher_id, user_id)
     _subject_effect("transfer_teacher", run)
@@ -188,7 +189,7 @@ def transfer_teacher() -> None:
 
 def return_transfer(reason: str = "") -> None:
     """End the subject teacher's pending transfer as returned, with the reason."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, _instance_id):
         from records import transfers
         transfers.mark_returned(teacher_id, user_id, reason)
     _subject_effect("return_transfer", run)
@@ -196,7 +197,7 @@ def return_transfer(reason: str = "") -> None:
 
 def approve_rotation() -> None:
     """Both authorities approved the subject teacher's exchange/rotation: it waits for its start month."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, _instance_id):
         from records import rotation
         rotation.mark_approved(teacher_id, user_id)
     _subject_effect("approve_rotation", run)
@@ -204,7 +205,7 @@ def approve_rotation() -> None:
 
 def start_rotation() -> None:
     """The rotation's start date came: 人员状态 becomes 205 交流轮岗 (a new record version)."""
-    def run(teacher_id, _user_id):
+    def run(teacher_id, _user_id, _instance_id):
         from records import rotation
         rotation.start(teacher_id)
     _subject_effect("start_rotation", run)
@@ -212,7 +213,7 @@ def start_rotation() -> None:
 
 def end_rotation() -> None:
     """The rotation's end date came: 人员状态 returns to what it was (a new record version)."""
-    def run(teacher_id, _user_id):
+    def run(teacher_id, _user_id, _instance_id):
         from records import rotation
         rotation.finish(teacher_id)
     _subject_effect("end_rotation", run)
@@ -220,7 +221,7 @@ def end_rotation() -> None:
 
 def return_rotation(reason: str = "") -> None:
     """End the subject teacher's pending exchange/rotation as returned, with the reason."""
-    def run(teacher_id, user_id):
+    def run(teacher_id, user_id, _instance_id):
         from records import rotation
         rotation.mark_returned(teacher_id, user_id, reason)
     _subject_effect("return_rotation", run)

@@ -215,6 +215,11 @@ def permits_unit(user, action: str, unit) -> bool:
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
 
 
+def is_id_number_shaped(text) -> bool:
+    """A whole text shaped like a resident ID number (a teacher's login name is one)."""
+    return bool(re.fullmatch(r"\d{17}[0-9Xx]|\d{15}", (text or "").strip()))
+
+
 def mask_text(text, role: str) -> str:
     """`text` with every resident ID number in it masked for a masked role (audit entries, messages)."""
     text = "" if text is None else str(text)

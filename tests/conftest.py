@@ -38,11 +38,14 @@ def _isolate_requests(app):
     language and reload what the database holds, so one client's login never leaks into another's request."""
     from flask import g
 
-    @app.before_request
     def _fresh_request_state():
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # Flask-Babel keeps the request's locale on g
         db.session.expire_all()
+
+    # first of all before-request functions: the app's own (session timeout, forced password change) read
+    # the signed-in user, and must not see the previous client's
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
 
 
 @pytest.fixture

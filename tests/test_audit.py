@@ -324,3 +324,21 @@ def test_purge_keeps_at_least_180_days(province):
     runner = province.test_cli_runner()
     assert runner.invoke(args=["audit", "purge", "--older-than-days", "10"]).exit_code == 1
     assert "已删除" in runner.invoke(args=["audit", "purge"]).output
+
+
+def test_a_masked_role_cannot_confirm_an_id_number_through_the_operator_filter(province):
+    """A system administrator sees ID numbers masked; filtering the log by a teacher's login name (her ID
+    number) used to answer 共 3 条 for the right number and 共 0 条 for a wrong one — a way to recover it."""
+    u, _ = _submitted("审计筛选", 72)
+    teacher = province.test_client()
+    login(teacher, u.username, "Js" + u.username[-6:])        # her first login is audited
+    admin = province.test_client()
+    landed = login(admin, "2146000001_sys").get_data(as_text=True)
+    assert "退出" in landed, landed[-1500:]
+    page = admin.get(f"/audit/?user={u.username}").get_data(as_text=True)
+    assert "不能按身份证号" in page and "共 0 条" in page
+    # unit accounts are still found by name, and an information administrator (unmasked) may filter by it
+    assert "共 0 条" not in admin.get("/audit/?user=2146000001_sys").get_data(as_text=True)
+    info = province.test_client()
+    login(info, "2146000001_info")
+    assert "共 0 条" not in info.get(f"/audit/?user={u.username}").get_data(as_text=True)

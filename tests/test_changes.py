@@ -2,13 +2,15 @@
 key identity items need a reason and a scan; an ID-number change keeps the login working."""
 from __future__ import annotations
 
+import re
+
 import io
 
 
 from models import RecordVersion, Teacher, User, db
 from models.changes import ChangeRequest
 from records import changes, review, service
-from tests.journey_helpers import PASSWORD, complete_basic, make_id, new_teacher, open_task, user
+from tests.journey_helpers import PASSWORD, complete_basic, login, make_id, new_teacher, open_task, user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -54,6 +56,11 @@ def test_return_then_revise_and_withdraw(province):
     assert db.session.get(ChangeRequest, change.id).state == "withdrawn"
     assert db.session.get(Teacher, t.id).basic["marital_status"] == "20"
     assert db.session.query(RecordVersion).filter_by(teacher_id=t.id).count() == 1
+    # the record's review history says it was withdrawn (it used to read 已报送)
+    viewer = province.test_client()
+    login(viewer, "2146000001_info")
+    record = viewer.get(f"/teachers/{t.id}").get_data(as_text=True)
+    assert "修改变更申请 · 已撤回" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", record))
 
 
 def test_second_change_request_is_refused_naming_the_flow(province):
@@ -133,6 +140,12 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     assert review.decide(user("460105_info"), open_task(t.id).id, "return", "退休审批文件未到").ok
     assert db.session.get(Teacher, t.id).state == "effective"
     assert db.session.query(ChangeRequest).filter_by(kind="departure").one().return_reason == "退休审批文件未到"
+    # the record page shows the reason, and no 修改或撤回 link (the returned registration's flow has ended)
+    viewer = province.test_client()
+    login(viewer, "2146000001_info")
+    record = viewer.get(f"/teachers/{t.id}").get_data(as_text=True)
+    row = record[record.index("退休审批文件未到") - 600:record.index("退休审批文件未到") + 300]
+    assert "离岗登记" in row and "修改或撤回" not in row
     # filed again and approved: 已离岗, login disabled, the record and its versions kept
     assert departures.propose(user("2146000001_info"), db.session.get(Teacher, t.id), "retired", "2026-12-31", "").ok
     assert review.decide(user("460105_info"), open_task(t.id).id, "approve").ok

@@ -2,9 +2,8 @@
 key identity items need a reason and a scan; an ID-number change keeps the login working."""
 from __future__ import annotations
 
-import re
-
 import io
+import re
 
 
 from models import RecordVersion, Teacher, User, db

@@ -60,7 +60,7 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
         if task.claimed_by_id not in (None, user.id):
             raise ReviewRefused("该任务已被其他人领取，请先由其释放")
         seen.update(teacher_name=task.teacher_name or "", step=task.task_name, teacher_id=task.subject_teacher_id,
-                    task_key=task.task_key, task_uuid=task.task_uuid)
+                    task_key=task.task_key, task_uuid=task.task_uuid, instance_id=task.instance_id)
         if task.task_key in RETURN_KINDS and decision == "return":
             from . import changes
             changes.mark_returned(task.subject_teacher_id, reason, user.id, RETURN_KINDS[task.task_key],
@@ -87,10 +87,20 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
 
 
 def _tell_teacher_returned(reviewer, seen: dict, reason: str) -> None:
-    """The teacher learns of the return in the notification centre (and by e-mail when they gave one),
-    in the same transaction as the return; a record without a teacher account tells no one."""
-    from models import User
+    """Whoever must act on the return learns of it in the notification centre (and by e-mail when they gave
+    one), in the same transaction: the teacher for the record and her additions, the school official who
+    filed it for a change request (a teacher cannot revise those). A record without an account tells no one."""
+    from models import ChangeRequest, User
     from notifications.centre import notify
+    if seen["task_key"] == "change_review":
+        change = db.session.scalars(select(ChangeRequest).where(ChangeRequest.instance_id == seen["instance_id"])).first()
+        if change is None:
+            return
+        notify(key=f"returned:{seen['task_uuid']}", kind="record_returned", users=[change.created_by_id],
+               link=f"/changes/{change.id}/revise", title=f"{seen['step']}退回：{seen['teacher_name']}的变更申请",
+               body=f"{reviewer.org.name}退回了您为{seen['teacher_name']}提交的变更申请，请修改后重新提交或撤回。"
+                    f"退回原因：{reason}")
+        return
     teacher_user = db.session.scalars(select(User.id).where(User.teacher_id == seen["teacher_id"],
                                                             User.active.is_(True))).first()
     if teacher_user is None:

@@ -288,6 +288,8 @@ def test_search_is_limited_to_the_subtree(province):
     login(county, "460105_info")
     page = county.get("/audit/").get_data(as_text=True)
     assert "创建教师账号" in page
+    # before/after read as written: Chinese as Chinese, not \\u escapes
+    assert "海南师范大学" in page and "\\u" not in page
     other = province.test_client()
     login(other, "460106_info")
     page = other.get("/audit/?action=teacher_account_created").get_data(as_text=True)

@@ -161,3 +161,16 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     period = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
     fig = unit_figures([org("460105").id], period)[org("460105").id]
     assert fig["left"] == 1 and fig["expected"] == 0
+
+
+def test_a_returned_change_request_is_told_to_who_filed_it(province):
+    """The school files changes; the teacher cannot revise them — the return goes to the filer's 通知."""
+    from models import Notification
+    u, t = effective_teacher("通知变更", 24)
+    filer = user("2146000001_info")
+    assert changes.propose(filer, t, {"marital_status": "10"}, "", None).ok
+    assert review.decide(user("460105_info"), open_task(t.id).id, "return", "证明不足").ok
+    (told,) = db.session.query(Notification).filter_by(kind="record_returned").all()
+    change = db.session.query(ChangeRequest).one()
+    assert told.recipient_user_id == filer.id and told.link == f"/changes/{change.id}/revise"
+    assert "通知变更" in told.title and "证明不足" in told.body

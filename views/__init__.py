@@ -32,6 +32,12 @@ def keep_lines(value):
     return Markup("<br>").join(escape(str(value).replace("\r\n", "\n")).split("\n"))
 
 
+def readable_json(value) -> str:
+    """A stored dict as people read it (Chinese as Chinese, not \\u escapes); the template escapes it."""
+    import json
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def init_views(app) -> None:
     from .helpers import DbIdConverter
     app.url_map.converters["int"] = DbIdConverter
@@ -50,6 +56,7 @@ def init_views(app) -> None:
                                   role_name=i18n.role_name)
     app.jinja_env.filters["china_time"] = china_time
     app.jinja_env.filters["keep_lines"] = keep_lines  # reasons typed on several lines keep them
+    app.jinja_env.filters["readable_json"] = readable_json
     from .deadlines import deadline
     app.jinja_env.filters["deadline"] = deadline  # due times: "2026-12-25 当日", not "2026-12-26 00:00"
 

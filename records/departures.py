@@ -47,8 +47,11 @@ def propose(actor, teacher: Teacher, reason: str, date_text: str, remark: str) -
         problems["reason"] = f"【离岗原因】请选择：{'、'.join(REASONS.values())}"
     try:
         day = dt.date.fromisoformat((date_text or "").strip())
+        joined = (teacher.basic or {}).get("joined_school_month")   # YYYY-MM: leaving comes after joining
         if not dt.date(1950, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=366):
             problems["date"] = "【离岗日期】不能早于 1950 年，也不能晚于一年以后"
+        elif joined and day.isoformat()[:7] < str(joined)[:7]:
+            problems["date"] = f"【离岗日期】不能早于该教师进本校的年月（{str(joined)[:7]}）"
     except ValueError:
         problems["date"] = f"【离岗日期】“{(date_text or '')[:20]}”不是日期，应为 YYYY-MM-DD"
     remark = (remark or "").strip()

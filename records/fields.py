@@ -162,6 +162,7 @@ class Field:
     required_when: Condition | None = None  # required when this holds
     cleared_when: Condition | None = None   # not applicable (and not stored) when this holds
     max_length: int | None = None
+    max_value: float | None = None   # a number's largest sensible value (学时: no one trains 99,999 hours)
     help: str = ""                   # the hint under the field, on the web form and in the spreadsheet template
     sheet_help: str = ""             # advice about Excel itself, only in the template (column prompt, 填写说明)
     school_only: bool = False        # entered by the school, read-only for the teacher

@@ -321,7 +321,7 @@ TRAINING = indicator_set("training", "国内培训", (
     field("name", "培训项目名称", required=True, max_length=200),
     field("institution", "培训机构名称", max_length=100),
     field("way", "培训方式", CODE, "培训方式", required=True),
-    field("hours", "培训获得学时", INTEGER, required=True),
+    field("hours", "培训获得学时", INTEGER, required=True, max_value=2000),
     field("credits", "培训获得学分", INTEGER),
 ), sort=("year",), note="Reviewed rows feed 学时学分.")
 
@@ -387,7 +387,7 @@ CREDIT = indicator_set("credit", "学时学分", (
     field("project", "项目名称", required=True, max_length=200),
     field("credit_kind", "申报类型", CODE, "申报类型", required=True),
     field("source", "学时来源", CODE, "学时来源", required=True),
-    field("hours", "申请学时数", INTEGER, required=True),
+    field("hours", "申请学时数", INTEGER, required=True, max_value=2000),
     field("credits", "学分", NUMBER),
     field("education", "学历", CODE, "学历", cleared_when=differs("source", "3"), help="学历提升时填写"),
     field("major", "专业", max_length=100, cleared_when=differs("source", "3")),

@@ -72,7 +72,10 @@ def _convert_uncached(field: Field, value) -> tuple[str | None, str | None]:
         if kind == MULTI:
             return _convert_multi(field, value)
         if kind in _CONVERTERS:
-            return _CONVERTERS[kind](value), None
+            clean = _CONVERTERS[kind](value)
+            if field.max_value is not None and clean is not None and float(clean) > field.max_value:
+                return None, f"“{shown(value)}”超出范围：最多 {field.max_value:g}"
+            return clean, None
         if kind == ID_NUMBER:
             return id_text(value) or None, None
         text = person_name(value) if kind == NAME else compact_text(value) if field.compact else clean_text(value)

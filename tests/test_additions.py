@@ -125,3 +125,10 @@ def test_two_additions_of_one_teacher_each_keep_their_own_flow(province):
     assert additions.revise(u, returned, None, withdraw=True).ok
     assert db.session.get(ChangeRequest, returned.id).state == "withdrawn"
     assert changes.holding_flow(t.id) is None          # nothing left holding the record
+
+
+def test_a_training_of_99999_hours_is_refused(province):
+    u, t = effective_teacher(seq=14)
+    out = additions.propose(u, t, "training", {**TRAINING, "hours": "99999"})
+    assert not out.ok and "超出范围：最多 2000" in out.problems["hours"]
+    assert additions.propose(u, db.session.get(Teacher, t.id), "training", {**TRAINING, "hours": "2000"}).ok

@@ -131,6 +131,9 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     u, t = effective_teacher("离岗", 20)
     bad = departures.propose(user("2146000001_info"), t, "holiday", "2026-13-01", "")
     assert not bad.ok and "reason" in bad.problems and "date" in bad.problems
+    joined = t.basic["joined_school_month"]
+    early = departures.propose(user("2146000001_info"), t, "retired", "1990-01-01", "")
+    assert not early.ok and f"不能早于该教师进本校的年月（{joined}）" in early.problems["date"]
     assert departures.propose(user("2146000001_info"), t, "retired", "2026-12-31", "正常退休").ok
     # while it is open, a change request is refused naming the flow
     refused = changes.propose(user("2146000001_info"), db.session.get(Teacher, t.id), {"health": "2"}, "", None)

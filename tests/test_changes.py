@@ -157,6 +157,10 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     client = province.test_client()
     page = client.post("/login", data={"username": u.username, "password": "x"}, follow_redirects=True)
     assert "账号或密码错误" in page.get_data(as_text=True)
+    # her right password: told the account is disabled (only then: a wrong one says no more than above)
+    right = client.post("/login", data={"username": u.username, "password": "Js" + u.username[-6:]},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "该账号已停用" in right and "退出" not in right
     # the monthly figures count the departure and no longer expect the record
     import datetime as dt
     from reports.figures import unit_figures

@@ -217,7 +217,7 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])"
 
 def is_id_number_shaped(text) -> bool:
     """A whole text shaped like a resident ID number (a teacher's login name is one)."""
-    return bool(re.fullmatch(r"\d{17}[0-9Xx]|\d{15}", (text or "").strip()))
+    return bool(_ID_NUMBER.fullmatch((text or "").strip()))
 
 
 def mask_text(text, role: str) -> str:

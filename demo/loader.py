@@ -132,16 +132,14 @@ def _add_study_row(teacher) -> None:
     start = (teacher.basic or {}).get("work_start_month")
     if not start or items.items_of(teacher.id, "study"):
         return
-    year = int(str(start)[:4])
     teacher_user = db.session.scalars(select(User).where(User.teacher_id == teacher.id)).first()
     if teacher_user is None:
         return
+    # graduated in July of the year work started (of the year before, when work started before August)
+    graduated = int(str(start)[:4]) - (str(start)[5:7] < "08")
     row = {"education": "21", "education_institution": "海南师范大学", "major": "汉语言文学", "normal_major": "1",
-           "enrol_month": f"{year - 4}-09", "graduate_month": f"{year}-07" if str(start)[5:7] >= "08" else f"{year - 1}-07",
-           "degree_level": "4", "degree": "405", "degree_country": "156", "degree_institution": "海南师范大学",
-           "study_mode": "1"}
-    if row["graduate_month"].startswith(str(year - 1)):
-        row["enrol_month"] = f"{year - 5}-09"
+           "enrol_month": f"{graduated - 4}-09", "graduate_month": f"{graduated}-07", "degree_level": "4",
+           "degree": "405", "degree_country": "156", "degree_institution": "海南师范大学", "study_mode": "1"}
     items.save_item(teacher_user, teacher, "study", row)
 
 

@@ -13,6 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import Base, UTCDateTime, utcnow
 from .orgs import Org
 
+# Basic items held in Teacher columns (indexed, checked for uniqueness) rather than in Teacher.basic.
+IDENTITY_COLUMNS = ("name", "gender", "id_type", "id_number", "birth_date")
+
+
+def basic_with_identity(basic: dict | None, identity: dict) -> dict:
+    """The basic set as a record page shows it: Teacher.basic with the identity columns that hold a value over it."""
+    values = dict(basic or {})
+    values.update({k: v for k, v in identity.items() if v})
+    return values
+
+
 # Record states as a teacher or reviewer sees them; the review flow moves them.
 STATE_DRAFT = "draft"
 STATE_SUBMITTED = "submitted"          # waiting for the school

@@ -132,6 +132,17 @@ def propose(actor, teacher: Teacher, values: dict, reason: str, scan: bytes | No
     return Outcome(True, "变更申请已提交，等待审核单位审核", change=change)
 
 
+# The kind of request the task of each step works on.
+KIND_OF_STEP = {"change_review": "change", "revise_change": "change", "addition_review": "addition",
+                "revise_addition": "addition", "departure_review": "departure"}
+
+
+def for_task(task) -> ChangeRequest | None:
+    """The open request a task's own flow works on; None for a task of any other flow."""
+    kind = KIND_OF_STEP.get(task.task_key)
+    return open_change(task.subject_teacher_id, kind, instance_id=task.instance_id) if kind else None
+
+
 def open_change(teacher_id: int, kind: str | None = None, set_key: str | None = None,
                 instance_id: int | None = None) -> ChangeRequest | None:
     """The teacher's open request (pending or returned); with `instance_id`, the one that flow runs (a teacher

@@ -13,6 +13,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from models import Teacher
+from models.teachers import IDENTITY_COLUMNS
 
 from .indicators import CODE, DATE, FORMAT_HINTS, MONTH, MULTI, basic_fields, codes_of, set_by_key
 
@@ -59,8 +60,7 @@ def form_values(teacher: Teacher) -> dict:
 
 
 def identity_values(teacher: Teacher) -> dict:
-    return {"name": teacher.name, "gender": teacher.gender, "id_type": teacher.id_type,
-            "id_number": teacher.id_number, "birth_date": teacher.birth_date}
+    return {c: getattr(teacher, c) for c in IDENTITY_COLUMNS}
 
 
 @lru_cache(maxsize=256)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from models import RecordItem, RecordVersion, User, WorkflowEvent, db
+from models.teachers import basic_with_identity
 
 from .forms import identity_values
 from .indicators import CODE, basic_fields, sets_for
-from .lifecycle import RETURN_SNAPSHOT, basic_values
+from .lifecycle import RETURN_SNAPSHOT
 from .presentation import masked_for, set_anchor
 
 
@@ -144,6 +145,11 @@ def _blank(value) -> bool:
     return value in (None, "", [])
 
 
+def _equal(a, b) -> bool:
+    """The same value, counting an empty cell and a missing one as the same."""
+    return a == b or (_blank(a) and _blank(b))
+
+
 def since_return(teacher, instance_id: int, viewer=None) -> SinceReturn | None:
     """Compare the record with the basic information kept at the last return of instance
     `instance_id`; None when that flow never returned it (or returned it before this was kept)."""
@@ -154,11 +160,11 @@ def since_return(teacher, instance_id: int, viewer=None) -> SinceReturn | None:
     if found is None:
         return None
     before = (found.detail or {}).get("basic") or {}
-    now = basic_values(teacher.basic, identity_values(teacher))
+    now = basic_with_identity(teacher.basic, identity_values(teacher))
     changed = {}
     for f in basic_fields(teacher.org.school_type):
         a, b = before.get(f.key), now.get(f.key)
-        if a == b or (_blank(a) and _blank(b)):
+        if _equal(a, b):
             continue
         changed[f.label] = Change(f.label, masked_for(viewer, f.key, _display(f, a)),
                                   masked_for(viewer, f.key, _display(f, b)))
@@ -170,8 +176,7 @@ def since_return(teacher, instance_id: int, viewer=None) -> SinceReturn | None:
 
 
 def _same(a: dict, b: dict) -> bool:
-    keys = set(a) | set(b)
-    return all(a.get(k) == b.get(k) or (_blank(a.get(k)) and _blank(b.get(k))) for k in keys)
+    return all(_equal(a.get(k), b.get(k)) for k in set(a) | set(b))
 
 
 def _compare_rows(teacher, kept: dict, result: SinceReturn) -> None:
@@ -199,11 +204,9 @@ def _compare_rows(teacher, kept: dict, result: SinceReturn) -> None:
         if before is None or _same(before[1] or {}, item.values or {}):
             continue
         info = infos.get(item.set_key)
-        old = before[1] or {}
-        result.rows[item_id] = RowMark("changed", {
-            f.key: f.shown(old.get(f.key)) or "" for f in (info.fields if info else ())
-            if not (old.get(f.key) == (item.values or {}).get(f.key)
-                    or (_blank(old.get(f.key)) and _blank((item.values or {}).get(f.key))))})
+        old, new = before[1] or {}, item.values or {}
+        result.rows[item_id] = RowMark("changed", {f.key: f.shown(old.get(f.key)) or "" for f in (info.fields if info else ())
+                                                   if not _equal(old.get(f.key), new.get(f.key))})
         count(item.set_key, "changed")
     for set_key, values in removed:
         info = infos.get(set_key)

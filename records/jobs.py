@@ -39,10 +39,6 @@ _LOCK = threading.Lock()
 _SQLITE_TURN = threading.Lock()
 
 
-def _take_turns() -> bool:
-    return db.engine.dialect.name == "sqlite"
-
-
 def _set_progress(token: str, **values) -> None:
     with _LOCK:
         _PROGRESS.setdefault(token, {}).update(values)
@@ -82,7 +78,7 @@ def start_import(user, set_key: str, school_type: str | None, filename: str, dat
         db.session.commit()
     limit = current_app.config.get("IMPORT_BACKGROUND_BYTES", None if current_app.testing else BACKGROUND_BYTES)
     background = limit is not None and len(data) > limit
-    if not background and _take_turns() and _SQLITE_TURN.locked():
+    if not background and db.is_sqlite and _SQLITE_TURN.locked():
         background = True  # another import is writing: queue this one rather than hold the page
     if background:
         _set_progress(job.token, phase="排队", done=0, total=0)
@@ -113,7 +109,7 @@ def _run_in_app(app, job_id: int) -> None:
 def run_job(job_id: int) -> None:
     """Run one queued job to its outcome (on SQLite after the imports before it); never raises: a crash
     becomes a failed job with a message."""
-    if not _take_turns():
+    if not db.is_sqlite:
         _run_job(job_id)
         return
     with _SQLITE_TURN:

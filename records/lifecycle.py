@@ -27,20 +27,17 @@ import datetime as dt
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
-from models import ProcessInstance, RecordItem, RecordVersion, Teacher, WorkflowEvent, db, utcnow
-from models.teachers import STATE_DRAFT, STATE_EFFECTIVE, STATE_RETURNED
+from models import RecordItem, RecordVersion, Teacher, WorkflowEvent, db, utcnow
+from models.teachers import IDENTITY_COLUMNS, STATE_DRAFT, STATE_EFFECTIVE, STATE_RETURNED, basic_with_identity
 
 T = Teacher.__table__
 RV = RecordVersion.__table__
-PI = ProcessInstance.__table__
 WE = WorkflowEvent.__table__
 RI = RecordItem.__table__
 
 # workflow_events.action of the record kept at a return
 # (detail: {"basic": {key: value}, "items": {item id: [set key, {key: value}]}}).
 RETURN_SNAPSHOT = "returned"
-# Basic items held in Teacher columns rather than in Teacher.basic (records.forms.identity_values).
-IDENTITY_COLUMNS = ("name", "gender", "id_type", "id_number", "birth_date")
 
 
 def _expire_loaded(session, teacher_id: int, columns) -> None:
@@ -58,7 +55,7 @@ def _conn():
 
 
 def after_step(teacher_id: int, *, left_state: str | None, open_state: str | None, data: dict | None = None,
-               now: dt.datetime | None = None, conn=None) -> dict:
+               now: dt.datetime | None = None, conn=None, instance_id: int | None = None) -> dict:
     """Apply the state the flow reached; returns the values written (empty when nothing changes).
 
     left_state: record_state of the task just completed (None when the flow just started);
@@ -67,30 +64,18 @@ def after_step(teacher_id: int, *, left_state: str | None, open_state: str | Non
     values = state_values(left_state=left_state, open_state=open_state, data=data, now=now or utcnow())
     if values:
         conn = conn or _conn()
-        if values.get("state") == STATE_RETURNED:
-            keep_returned_values(conn, teacher_id, values["updated_at"])
+        if values.get("state") == STATE_RETURNED and instance_id is not None:
+            keep_returned_values(conn, teacher_id, instance_id, values["updated_at"])
         conn.execute(_update_for(tuple(sorted(values))), {"b_id": teacher_id, **values})
         _expire_loaded(db.session(), teacher_id, values)
     return values
 
 
-def basic_values(basic: dict | None, identity: dict) -> dict:
-    """The basic set as a record page shows it: Teacher.basic with the identity columns over it."""
-    values = dict(basic or {})
-    values.update({k: v for k, v in identity.items() if v})
-    return values
-
-
-def keep_returned_values(conn, teacher_id: int, now: dt.datetime) -> None:
-    """Keep the basic information and the set rows as they stand at a return, on the event log of the teacher's
-    running instance (the one just saved). Only returns pay for this: approvals never come here."""
+def keep_returned_values(conn, teacher_id: int, instance_id: int, now: dt.datetime) -> None:
+    """Keep the basic information and the set rows as they stand at a return, on the event log of the
+    instance that returned it. Only returns pay for this: approvals never come here."""
     row = conn.execute(select(T.c.basic, *(T.c[c] for c in IDENTITY_COLUMNS)).where(T.c.id == teacher_id)).one()
-    instance_id = conn.execute(
-        select(PI.c.id).where(PI.c.subject_teacher_id == teacher_id, PI.c.status == "running")
-        .order_by(PI.c.updated_at.desc(), PI.c.id.desc()).limit(1)).scalar()
-    if instance_id is None:
-        return
-    snapshot = basic_values(row.basic, {c: row._mapping[c] for c in IDENTITY_COLUMNS})
+    snapshot = basic_with_identity(row.basic, {c: row._mapping[c] for c in IDENTITY_COLUMNS})
     items = {str(i.id): [i.set_key, i.values] for i in conn.execute(
         select(RI.c.id, RI.c.set_key, RI.c["values"]).where(RI.c.teacher_id == teacher_id))}
     conn.execute(insert(WE).values(instance_id=instance_id, action=RETURN_SNAPSHOT,

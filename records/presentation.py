@@ -5,14 +5,14 @@ from dataclasses import dataclass
 
 from accounts.policy import MASKED_ROLES, mask_id
 from models import Teacher
+from models.teachers import basic_with_identity
 
 from .forms import identity_values
 from .indicators import CODE, IndicatorSet, basic_fields, sets_for
 
 
 def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
-    values = dict(teacher.basic or {})
-    values.update({k: v for k, v in identity_values(teacher).items() if v})
+    values = basic_with_identity(teacher.basic, identity_values(teacher))
     rows = []
     for f in basic_fields(teacher.org.school_type):
         raw = values.get(f.key)

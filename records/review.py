@@ -15,13 +15,16 @@ from models import ProcessInstance, Teacher, WorkflowEvent, db, write_intent
 from workflows.errors import TaskAlreadyHandled, TaskNotFound, WorkflowError
 
 from .access import may_work, task_for_user
+from .changes import KIND_OF_STEP
 
 REVIEW_STEPS = ("school_review", "authority_review", "change_review", "addition_review", "departure_review")
 # Review steps whose return is recorded on a ChangeRequest of this kind.
-RETURN_KINDS = {"change_review": "change", "addition_review": "addition", "departure_review": "departure"}
+RETURN_KINDS = {step: kind for step, kind in KIND_OF_STEP.items() if step in REVIEW_STEPS}
 DECISIONS = {"approve": "通过", "return": "退回"}
-# Returns of what a teacher fills (the record, a change or an addition) are told to the teacher's account.
-TELL_TEACHER_ON_RETURN = ("school_review", "authority_review", "change_review", "addition_review")
+# The review steps of a record's own collection; their returns, and those of changes and additions, are told
+# to whoever must act (records.review._tell_returned).
+RECORD_REVIEWS = ("school_review", "authority_review")
+TELL_ON_RETURN = RECORD_REVIEWS + ("change_review", "addition_review")
 # Transfers and exchange/rotation take the same approve / return-with-reason decision (their returns
 # end the flow through the diagram's return_transfer / return_rotation actions).
 REVIEW_STEPS += ("transfer_in_review", "transfer_out_confirm", "transfer_out_review",
@@ -71,8 +74,8 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
             workflows.complete_task(task_id, user, {"decision": decision, "reason": reason}, guard=guard)
             audit.record("review_" + decision, object_type="teacher", object_id=seen["teacher_id"],
                          after={"step": seen["step"], "decision": decision, "reason": reason})
-            if decision == "return" and seen["task_key"] in TELL_TEACHER_ON_RETURN:
-                _tell_teacher_returned(user, seen, reason)
+            if decision == "return" and seen["task_key"] in TELL_ON_RETURN:
+                _tell_returned(user, seen, reason)
             db.session.commit()
         except (TaskAlreadyHandled, TaskNotFound) as exc:
             db.session.rollback()
@@ -86,7 +89,7 @@ def decide(user, task_id: int, decision: str, reason: str = "", task_uuid: str |
     return Outcome(True, f"{seen['teacher_name']}：{seen['step']}{verb}")
 
 
-def _tell_teacher_returned(reviewer, seen: dict, reason: str) -> None:
+def _tell_returned(reviewer, seen: dict, reason: str) -> None:
     """Whoever must act on the return learns of it in the notification centre (and by e-mail when they gave
     one), in the same transaction: the teacher for the record and her additions, the school official who
     filed it for a change request (a teacher cannot revise those). A record without an account tells no one."""
@@ -107,7 +110,7 @@ def _tell_teacher_returned(reviewer, seen: dict, reason: str) -> None:
         return
     notify(key=f"returned:{seen['task_uuid']}", kind="record_returned", users=[teacher_user], link="/me",
            title=f"{seen['step']}退回：请修改后重新报送",
-           body=f"{reviewer.org.name}退回了您的{'档案' if seen['task_key'] in ('school_review', 'authority_review') else '申请'}。"
+           body=f"{reviewer.org.name}退回了您的{'档案' if seen['task_key'] in RECORD_REVIEWS else '申请'}。"
                 f"退回原因：{reason}")
 
 
@@ -126,33 +129,38 @@ class Handled:
 def handled_task(user, task_id: int) -> Handled | None:
     """Who handled task `task_id` and when, for a viewer whose scope holds its record (a reload or the Back
     button after deciding); None when it was never handled or the record is not the viewer's to see."""
-    from models import User
     from .access import teacher_in_scope
-    event = db.session.scalars(select(WorkflowEvent).where(WorkflowEvent.human_task_id == task_id,
-                                                           WorkflowEvent.action == "completed")).first()
-    if event is None:
+    done = _completion(WorkflowEvent.human_task_id == task_id)
+    if done is None:
         return None
+    event, who = done
     teacher_id = db.session.scalar(select(ProcessInstance.subject_teacher_id)
                                    .where(ProcessInstance.id == event.instance_id))
     teacher = teacher_in_scope(user, teacher_id) if teacher_id else None
     if teacher is None:
         return None
     data = (event.detail or {}).get("data") or {}
-    who = db.session.get(User, event.user_id).display_name if event.user_id else "系统"
     return Handled(event.task_name or "", who, event.created_at, data.get("decision"), data.get("reason") or "", teacher)
+
+
+def _completion(which) -> tuple[WorkflowEvent, str] | None:
+    """The event log's completion of a task (`which`: its uuid or its row id) and who completed it."""
+    from models import User
+    event = db.session.scalars(select(WorkflowEvent).where(which, WorkflowEvent.action == "completed")).first()
+    if event is None:
+        return None
+    return event, db.session.get(User, event.user_id).display_name if event.user_id else "系统"
 
 
 def handled_message(task_uuid: str | None) -> str | None:
     """For a task that is gone: who handled it and when, from the event log."""
     if not task_uuid:
         return None
-    from models import User
     from views import china_time
-    event = db.session.scalars(select(WorkflowEvent).where(WorkflowEvent.task_uuid == task_uuid,
-                                                           WorkflowEvent.action == "completed")).first()
-    if event is None:
+    done = _completion(WorkflowEvent.task_uuid == task_uuid)
+    if done is None:
         return None
-    who = db.session.get(User, event.user_id).display_name if event.user_id else "系统"
+    event, who = done
     return f"该任务已由 {who} 于 {china_time(event.created_at)} 处理，无需重复操作"
 
 

@@ -114,10 +114,9 @@ def init_views(app) -> None:
     def _database_busy(err):
         # SQLite, the embedded database, has one writer: a write that waited its full busy timeout says so
         # (try again) rather than "系统出错了". Anything else is the ordinary error page.
-        db.session.rollback()
         if "database is locked" not in str(err):
-            app.logger.exception("database error")
-            return render_template("error.html", code=500, message=gettext("系统出错了，本次操作未保存。请稍后重试；如反复出现，请联系系统管理员。")), 500
+            return _server_error(err)
+        db.session.rollback()
         app.logger.warning("database busy: %s", err)
         return render_template("error.html", code=503, message=gettext("系统正忙（另一项大批量写入正在进行），本次操作未保存，请稍后重试。")), 503
 

@@ -73,21 +73,12 @@ def task_page(task_id):
     teacher = teacher_in_scope(current_user, task.subject_teacher_id)
     if teacher is None:
         abort(404)
-    change = _open_change(task, teacher)
+    change = changes.for_task(task)
     if task.task_key == "revise_change" and change is not None:
         return redirect(url_for("changes.revise", change_id=change.id))
     if task.task_key == "revise_addition" and change is not None:
         return redirect(url_for("changes.revise_addition", change_id=change.id))
     return _render_task(task, teacher, change)
-
-
-_CHANGE_KINDS = {"change_review": "change", "revise_change": "change", "addition_review": "addition",
-                 "revise_addition": "addition", "departure_review": "departure"}
-
-
-def _open_change(task, teacher):
-    kind = _CHANGE_KINDS.get(task.task_key)
-    return changes.open_change(teacher.id, kind, instance_id=task.instance_id) if kind else None
 
 
 def _render_task(task, teacher, change, **extra):
@@ -111,7 +102,7 @@ def decide(task_id):
         task = task_for_user(current_user, task_id)
         teacher = teacher_in_scope(current_user, task.subject_teacher_id) if task else None
         if task is not None and teacher is not None:
-            return _render_task(task, teacher, _open_change(task, teacher), reason=reason,
+            return _render_task(task, teacher, changes.for_task(task), reason=reason,
                                 reason_error=outcome.message), 400
     flash(outcome.message, "success" if outcome.ok else "error")
     return redirect(safe_next(url_for("inbox.queue")))

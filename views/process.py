@@ -20,6 +20,7 @@ from sqlalchemy import select
 import workflows
 from accounts.policy import allowed
 from models import LaneMapping, Org, ProcessDefinition, ProcessDraft, ProcessInstance, Teacher, db
+from records.lifecycle import RETURN_SNAPSHOT
 from workflows import admin, deploy, lanes, migration, validation
 
 from .helpers import form_ids, page_arg, safe_next
@@ -315,7 +316,7 @@ def instance(instance_id):
 
 
 EVENT_LABELS = {"started": "发起", "completed": "办理", "finished": "结束", "timer": "计时器触发",
-                "timer_error": "运行出错", "returned": "退回时的基本信息（供再次审核比对）", **admin.ADMIN_EVENTS}
+                "timer_error": "运行出错", RETURN_SNAPSHOT: "退回时的基本信息（供再次审核比对）", **admin.ADMIN_EVENTS}
 
 
 def _instance_action(instance_id, operation, *args, done: str):

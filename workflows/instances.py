@@ -309,7 +309,7 @@ def complete_task(task_id: int, user, data: dict | None, *, expected_revision: i
     ctx.apply_effects()
     if row.pi_teacher_id is not None:
         lifecycle.after_step(row.pi_teacher_id, left_state=left_state, open_state=_open_record_state(ready),
-                             data=data, now=now, conn=conn)
+                             data=data, now=now, conn=conn, instance_id=row.instance_id)
     subject = lanes.Subject(row.pi_teacher_id, row.teacher_org_id, row.subject_org_id)
     opened = tasks.sync_rows(conn, instance_id=row.instance_id, definition_id=row.definition_id,
                              process_key=row.process_key, subject=subject, before=before, ready=ready, now=now)

@@ -280,3 +280,25 @@ def test_a_handled_task_says_who_handled_it_and_only_to_its_record_viewers(provi
     county = province.test_client()
     login(county, "460105_info")
     assert 'id="handled"' in county.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_a_remark_typed_when_approving_is_kept_and_shown(province):
+    """The box is for a return's reason, but a reviewer who types in it and then approves does not lose the
+    text: the history on the next task page, the record page and the handled page all show it."""
+    _, teacher_id = _submitted("通过意见测试", seq=47)
+    task = open_task(teacher_id)
+    task_id = task.id
+    client = province.test_client()
+    login(client, "2146000001_info")
+    resp = client.post(f"/tasks/{task_id}/decide", data={"decision": "approve", "reason": "请下次附上\n教师资格证",
+                                                         "task_uuid": task.task_uuid})
+    assert resp.status_code == 302
+    assert "通过，意见：请下次附上<br>教师资格证" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "通过，意见：请下次附上<br>教师资格证" in client.get(f"/teachers/{teacher_id}").get_data(as_text=True)
+    county = province.test_client()
+    login(county, "460105_info")
+    page = county.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "学校审核 · 通过，意见：请下次附上<br>教师资格证" in re.sub(r"\s+", " ", page)
+    county.get("/lang/en")
+    english = county.get(f"/tasks/{open_task(teacher_id).id}").get_data(as_text=True)
+    assert "Approved, remark: 请下次附上<br>教师资格证" in english

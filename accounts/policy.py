@@ -165,6 +165,7 @@ ROUTES: dict[str, Route] = {
     "credits.settings": Route("credits.settings"),
     "credits.teacher": Route("credits.view", "teacher_id"),
     "credits.add_entry": Route("credits.enter", "teacher_id"),
+    "credits.remove_entry": Route("credits.enter", "teacher_id"),
     # data exchange
     "api.exchange_page": Route("exchange.view"),
     "api.export_json": Route("exchange.view"),

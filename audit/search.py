@@ -25,7 +25,15 @@ ACTION_LABELS = {
     "process.published": "发布流程版本", "process.uploaded": "上传流程图", "process.made_current": "设为当前版本",
     "process.draft_deleted": "删除流程草稿", "process.instances_migrated": "迁移流程实例",
     "manager_add": "添加单位负责人", "manager_changed": "修改单位负责人", "manager_remove": "移除单位负责人",
-    "report_settings": "设置月报接收邮箱",
+    "report_settings": "设置月报接收邮箱", "report_submit": "报送月报", "report_year_end": "报送年度总结",
+    "records_exported": "导出教师信息", "record_set_imported": "导入信息集记录",
+    "credit_entered": "录入学时", "credit_removed": "删除学时", "credits_imported": "导入平台学时",
+    "credits_pushed": "接口推送学时", "credit_requirements_saved": "设置年度学时要求", "progress_urged": "催办下级单位",
+    "transfer_applied": "申请调动", "teacher_transferred": "教师调动完成", "rotation_applied": "申请交流轮岗",
+    "rotation_started": "交流轮岗开始", "rotation_finished": "交流轮岗结束",
+    "api_token_created": "创建接口令牌", "api_token_revoked": "吊销接口令牌", "notification_settings": "设置通知方式",
+    "process.instance_suspended": "挂起流程实例", "process.instance_resumed": "恢复流程实例",
+    "process.instance_terminated": "终止流程实例", "process.instance_retried": "重试流程实例",
 }
 
 

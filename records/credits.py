@@ -6,7 +6,8 @@ Where hours come from (`credit_entries`, one row per training, deduplicated per 
 - the continuing-education platform's export (xlsx or CSV), imported by an information
   administrator for teachers of their subtree: all or nothing, every problem listed by row and column;
   a row already imported (same 记录编号, or same year + project + hours) is skipped, never doubled;
-- entered by hand by the teacher's school (its information administrator answers for it);
+- entered by hand by the teacher's school (its information administrator answers for it, and deletes a
+  mistyped row to enter it again: `remove_manual`);
 - pushed through the API by a unit's token with the 学时推送 right (records/exchange.py).
 
 The requirement: hours per year for teachers of a school type, set by the province's information
@@ -251,6 +252,26 @@ def add_manual(actor, teacher: Teacher, values: dict) -> Outcome:
                      after={"entry": entry.id, **clean})
         db.session.commit()
     return Outcome(True, f"已为{teacher.name}录入 {clean['year']} 年度学时 {clean['hours']:g}", created=1)
+
+
+def remove_manual(actor, teacher: Teacher, entry_id: int) -> Outcome:
+    """Delete one hand-entered row of `teacher` (a typing mistake is corrected by deleting and entering again).
+    Rows from the platform, the API or the reviewed record are corrected at their source, not here."""
+    refusal = manual_refusal(actor, teacher)
+    if refusal:
+        return Outcome(False, refusal)
+    with write_intent():
+        entry = db.session.get(CreditEntry, entry_id)
+        if entry is None or entry.teacher_id != teacher.id:
+            return Outcome(False, "找不到这条学时记录，可能已被删除，请刷新页面")
+        if entry.source != "manual":
+            return Outcome(False, f"只能删除手工录入的学时；“{entry.source_label}”的记录请在其来源处更正")
+        before = {"entry": entry.id, "year": entry.year, "project": entry.project, "hours": entry.hours,
+                  "credits": entry.credits}
+        db.session.delete(entry)
+        audit.record("credit_removed", object_type="teacher", object_id=teacher.id, user=actor, before=before)
+        db.session.commit()
+    return Outcome(True, f"已删除{teacher.name} {before['year']} 年度的学时“{before['project']}”（{before['hours']:g} 学时）")
 
 
 # ----------------------------------------------------------------------------- platform import

@@ -8,6 +8,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from audit.search import ACTION_LABELS
 from models import AuditEntry, Teacher, db
 from records import service
 from tests.conftest import DATA
@@ -231,8 +232,19 @@ def _credit_entry(client):
     return client.post(f"/teachers/{t.id}/credits/new", data={"year": "2026", "project": "校本培训", "hours": "8"})
 
 
+def _credit_remove(client):
+    from models.mobility import CreditEntry
+    from records import credits
+    from tests.test_transfers import effective_teacher
+    _, t = effective_teacher(seq=67)
+    assert credits.add_manual(user("2146000001_info"), t, {"year": "2026", "project": "录错的培训", "hours": "80"}).ok
+    entry = db.session.scalars(select(CreditEntry).where(CreditEntry.teacher_id == t.id)).one()
+    login(client, "2146000001_info")
+    return client.post(f"/teachers/{t.id}/credits/{entry.id}/delete", data={})
+
+
 CASES.update({"credits.settings": _credit_settings, "credits.import_file": _credit_import,
-              "credits.add_entry": _credit_entry})
+              "credits.add_entry": _credit_entry, "credits.remove_entry": _credit_remove})
 CORE_BLUEPRINTS += ("credits",)
 
 
@@ -280,6 +292,8 @@ def test_each_write_route_leaves_an_audit_row(province, endpoint):
         new = [e for e in new if e.action != "login"]
     assert new, f"{endpoint} wrote no audit row"
     assert all(e.ip for e in new)
+    # the log page names each action in words, never by its code
+    assert not [e.action for e in new if e.action not in ACTION_LABELS], "actions without a label in ACTION_LABELS"
 
 
 def test_search_is_limited_to_the_subtree(province):

@@ -180,3 +180,54 @@ def test_command_line(province):
     effective("2146000001", "460105", "命令行", 10)
     assert "1 名" in runner.invoke(args=["stats", "refresh"]).output
     assert "1 名" in runner.invoke(args=["stats", "rebuild"]).output
+
+
+def test_a_mistyped_hand_entry_is_deleted_and_entered_again(province):
+    """The school deletes its own hand-entered row (audited with what it held) and enters it again; platform rows
+    are corrected at their source; no other unit can delete, and an entry id of another teacher is refused."""
+    a = effective("2146000001", "460105", "更正甲", 10)
+    b = effective("2146000001", "460105", "更正乙", 12)
+    admin = user("2146000001_info")
+    with workflows.frozen_clock(at("2026-06-01T09:00")):
+        assert credits.add_manual(admin, a, {"year": "2026", "project": "校本培训", "hours": "800"}).ok is False
+        assert credits.add_manual(admin, a, {"year": "2026", "project": "校本培训", "hours": "80"}).ok  # meant 8
+        assert credits.import_platform(admin, xlsx([HEADER, [a.id_number, a.name, 2026, "网络研修", 30, "", "P-7"]]),
+                                       "p.xlsx").ok
+    manual = db.session.scalars(select(CreditEntry).where(CreditEntry.teacher_id == a.id,
+                                                          CreditEntry.source == "manual")).one()
+    platform = db.session.scalars(select(CreditEntry).where(CreditEntry.teacher_id == a.id,
+                                                            CreditEntry.source != "manual")).one()
+    manual_id, platform_id = manual.id, platform.id
+
+    client = province.test_client()
+    login(client, "2146000001_info")
+    page = client.get(f"/teachers/{a.id}/credits?year=2026").get_data(as_text=True)
+    assert f'/teachers/{a.id}/credits/{manual_id}/delete' in page          # the hand entry has its button
+    assert f'/credits/{platform_id}/delete' not in page and "在来源处更正" in page
+    # the county above sees the rows but deletes nothing (the school answers for its entries)
+    county = province.test_client()
+    login(county, "460105_info")
+    assert "/delete" not in county.get(f"/teachers/{a.id}/credits?year=2026").get_data(as_text=True)
+    assert county.post(f"/teachers/{a.id}/credits/{manual_id}/delete").status_code == 403
+    # another school cannot even see the teacher
+    other = province.test_client()
+    login(other, "2146000002_info")
+    assert other.post(f"/teachers/{a.id}/credits/{manual_id}/delete").status_code == 404
+    # an entry of another teacher through this teacher's address, and a platform row: refused, nothing deleted
+    refused = client.post(f"/teachers/{b.id}/credits/{manual_id}/delete", follow_redirects=True)
+    assert "找不到这条学时记录" in refused.get_data(as_text=True)
+    refused = client.post(f"/teachers/{a.id}/credits/{platform_id}/delete", follow_redirects=True)
+    assert "只能删除手工录入的学时" in refused.get_data(as_text=True)
+    assert credits.hours_of(a.id, 2026) == 110
+
+    done = client.post(f"/teachers/{a.id}/credits/{manual_id}/delete", follow_redirects=True)
+    assert "已删除更正甲 2026 年度的学时“校本培训”（80 学时）" in done.get_data(as_text=True)
+    assert credits.hours_of(a.id, 2026) == 30 and db.session.get(CreditEntry, manual_id) is None
+    row = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "credit_removed")).one()
+    assert row.before["hours"] == 80 and row.before["project"] == "校本培训" and row.user_id == admin.id
+    again = client.post(f"/teachers/{a.id}/credits/{manual_id}/delete", follow_redirects=True)  # a second click
+    assert "找不到这条学时记录" in again.get_data(as_text=True)
+    with workflows.frozen_clock(at("2026-06-01T09:00")):
+        assert client.post(f"/teachers/{a.id}/credits/new",
+                           data={"year": "2026", "project": "校本培训", "hours": "8"}).status_code == 302
+    assert credits.hours_of(a.id, 2026) == 38

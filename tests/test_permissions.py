@@ -84,6 +84,8 @@ def _school_objects(school, base_seq):
     assert additions.propose(e, te, "training", TRAINING).ok
     assert review.decide(user(f"{school}_info"), open_task(te.id).id, "return", "请补充").ok
     out["effective"] = e
+    from records import credits
+    assert credits.add_manual(user(f"{school}_info"), te, {"year": "2026", "project": "校本培训", "hours": "8"}).ok
     c, tc = _effective(school, "变更", base_seq + 8)
     assert changes.propose(user(f"{school}_info"), tc, {**tc.basic, "name": "更名"}, "更名", PNG).ok, "change"
     _, out["free"] = _effective(school, "在岗", base_seq + 10)
@@ -142,13 +144,14 @@ def _build_world(app, tmp_path) -> World:
         for role in ("sys", "info", "query"):
             world.principals[f"{level}_{role}"] = user(f"{code}_{role}").id
     world.principals["province_process"] = process_admin.id
-    from models.mobility import Rotation, Transfer
+    from models.mobility import CreditEntry, Rotation, Transfer
     world.pools = {
         "teacher_id": list(db.session.scalars(select(Teacher.id).order_by(Teacher.id))),
         "task_id": list(db.session.scalars(select(HumanTask.id).order_by(HumanTask.id))),
         "change_id": list(db.session.scalars(select(ChangeRequest.id).where(ChangeRequest.kind == "change"))),
         "addition_id": list(db.session.scalars(select(ChangeRequest.id).where(ChangeRequest.kind == "addition"))),
         "item_id": list(db.session.scalars(select(RecordItem.id).order_by(RecordItem.id))),
+        "entry_id": list(db.session.scalars(select(CreditEntry.id).order_by(CreditEntry.id))),
         "sheet_id": list(db.session.scalars(select(PasswordSheet.id))),
         "report_id": [r.id for r in db.session.scalars(select(MonthlyReport).join(Org, Org.id == MonthlyReport.org_id)
                                                         .where(Org.code.in_(("460105", "460106", "460000", "460100"))))],
@@ -317,6 +320,16 @@ def post_data(world: World, endpoint: str) -> dict:
     return data
 
 
+def _parts():
+    from models.mobility import CreditEntry
+    return {"item_id": (RecordItem, ("set_key",)), "entry_id": (CreditEntry, ())}
+
+
+# URL arguments naming a part of the teacher's record the route's object argument names: (model, the part's
+# attributes that are URL arguments too).
+PARTS = _parts()
+
+
 def cases_for(world: World, rule):
     """(values for the URL, the object argument, its id, the facts) for every object of every pool."""
     route = ROUTES[rule.endpoint]
@@ -340,14 +353,14 @@ def cases_for(world: World, rule):
         pool = [t for t in pool if db.session.get(HumanTask, t).process_key in ("monthly_report", "province_report")]
     for object_id in pool:
         values = {**base, route.obj: object_id}
-        if "item_id" in args:
-            for item_id in world.pools["item_id"]:
-                item = db.session.get(RecordItem, item_id)
-                if item.teacher_id != object_id:
-                    # another record's item under this record's URL: never found
-                    yield {**values, "item_id": item_id, "set_key": item.set_key}, route.obj, "mismatch"
-                else:
-                    yield {**values, "item_id": item_id, "set_key": item.set_key}, route.obj, object_id
+        part = next((a for a in PARTS if a in args), None)
+        if part:
+            model, extra = PARTS[part]
+            for part_id in world.pools[part]:
+                found = db.session.get(model, part_id)
+                more = {part: part_id, **{a: getattr(found, a) for a in extra}}
+                # another record's part under this record's URL: never found
+                yield {**values, **more}, route.obj, object_id if found.teacher_id == object_id else "mismatch"
             continue
         yield values, route.obj, object_id
 

@@ -153,6 +153,19 @@ def add_entry(teacher_id):
     return _teacher_page(found, _year(), values, outcome.problems, 400)
 
 
+@bp.route("/teachers/<int:teacher_id>/credits/<int:entry_id>/delete", methods=["POST"])
+@login_required
+def remove_entry(teacher_id, entry_id):
+    found = _load_teacher(teacher_id)
+    if credits.manual_refusal(current_user, found):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = credits.remove_manual(current_user, found, entry_id)
+    flash(outcome.message, "success" if outcome.ok else "error")
+    return redirect(url_for("credits.teacher", teacher_id=found.id, year=_year()))
+
+
 # ----------------------------------------------------------------------------- command line (flask --app app credits …)
 
 @bp.cli.command("schedule")

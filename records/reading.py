@@ -9,8 +9,11 @@ Not here: what the header and rows mean (`records/importer.py`, `records/set_imp
 """
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,7 @@ def read_first_sheet(source) -> list[list[Any]]:
                              "并以 Excel 格式保存后再上传") from None
     if not any(any(not _blank(c) for c in r) for r in rows):
         raise SheetError("第一个工作表是空的")
+    _refuse_uncomputed_formulas(data, first_only=True)
     return rows
 
 
@@ -89,7 +93,75 @@ def read_sheets(source) -> list[tuple[str, list[list[Any]]]]:
         raise SheetError("工作簿中没有工作表")
     if not any(any(any(not _blank(c) for c in r) for r in rows) for _, rows in sheets):
         raise SheetError("工作簿是空的：没有任何一个工作表填了内容")
+    _refuse_uncomputed_formulas(data)
     return sheets
+
+
+# A formula cell saved without its result (a workbook written by a program and never opened in Excel or WPS)
+# reads as empty, so a required column would be "missing" and an optional one silently lost. Excel writes a
+# text result that is empty as t="str" with an empty <v>; a cell with no type and no value has no result.
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_SHOWN = 5
+
+
+def _refuse_uncomputed_formulas(data: bytes, *, first_only: bool = False) -> None:
+    if not data.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            found = []
+            for name, part in _sheet_parts(book)[:1 if first_only else None]:
+                xml = book.read(part)
+                if not _has_formula(xml):   # the common case: one scan, no cell-by-cell parsing
+                    continue
+                cells = [_cell_ref(attrs) for attrs, body in _CELL.findall(xml)
+                         if body and _has_formula(body) and not _has_result(attrs, body)]
+                if cells:
+                    found.append((name, cells))
+    except Exception:  # noqa: BLE001 - damaged zips raise many kinds; the readers above already read the cells
+        return
+    if found:
+        total = sum(len(c) for _, c in found)
+        where = "；".join(f"工作表“{name}”" + "、".join(cells[:_SHOWN]) + ("等" if len(cells) > _SHOWN else "")
+                         for name, cells in found)
+        raise SheetError(f"有 {total} 个公式单元格没有保存计算结果（{where}），读入会是空白。文件可能由程序生成、"
+                         "未在 Excel 或 WPS 中打开保存过：请在 Excel 或 WPS 中打开并保存后再导入，或把公式改为直接填写的值")
+
+
+def _has_formula(xml: bytes) -> bool:
+    return b"<f>" in xml or b"<f " in xml   # not <formula1> of a data validation
+
+
+def _has_result(attrs: bytes, body: bytes) -> bool:
+    value = re.search(rb"<v>(.*?)</v>", body, re.S)
+    if value and value.group(1).strip():
+        return True
+    return b't="str"' in attrs  # a text formula whose result is empty
+
+
+def _cell_ref(attrs: bytes) -> str:
+    ref = re.search(rb'\br="([A-Z]+)(\d+)"', attrs)
+    return f"第{int(ref.group(2))}行 {ref.group(1).decode()}列" if ref else "（位置不明）"
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, its part in the zip), in workbook order."""
+    workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    out = []
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
+        attrs = m.group(1)
+        name = re.search(r'\bname="([^"]*)"', attrs)
+        rid = re.search(r'\br:id="([^"]+)"|\b\w+:id="([^"]+)"', attrs)
+        if not name or not rid:
+            continue
+        target = targets.get(rid.group(1) or rid.group(2))
+        if target:
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            out.append((html.unescape(name.group(1)), part))
+    return out
 
 
 def _read_all_calamine(data: bytes) -> list[tuple[str, list[list[Any]]]]:

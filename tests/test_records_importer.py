@@ -231,6 +231,45 @@ def test_openpyxl_fallback_reads_the_same_cells():
     assert _read_openpyxl(data) == _read_calamine(data)
 
 
+def _with_formulas(results: dict[str, str] | None) -> bytes:
+    """The school sample with its 出生日期* column replaced by formulas (what a program that fills the template
+    writes): without cached results, or with the results Excel or WPS saves when it opens the file."""
+    import re
+    import zipfile
+    book = openpyxl.load_workbook(DATA / "school_2146000001_basic_info.xlsx")
+    ws = book.worksheets[0]
+    col = next(c.column_letter for c in ws[1] if c.value == "出生日期*")
+    for r in range(2, 6):
+        ws[f"{col}{r}"] = f'=TEXT(DATE(1980,1,{r}),"yyyy-mm-dd")'
+    ws["ZZ2"] = '=IF(1=2,"x","")'           # a text result that is empty: Excel saves it as t="str"
+    raw = io.BytesIO()
+    book.save(raw)
+    src, out = zipfile.ZipFile(raw), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="ZZ2"><f>', b'<c r="ZZ2" t="str"><f>')
+                for r, value in (results or {}).items():
+                    data = re.sub(rf'(<c r="{col}{r}")(><f>[^<]*</f>)<v></v>'.encode(),
+                                  rf'\1 t="str"\2<v>{value}</v>'.encode(), data)
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def test_formulas_saved_without_results_are_refused_by_cell():
+    parsed = parse_basic_sheet(_with_formulas(None), school_type="21")
+    [p] = parsed.problems
+    assert p.row == 0 and "有 4 个公式单元格没有保存计算结果" in p.message
+    assert "第2行 " in p.message and "第5行 " in p.message and "在 Excel 或 WPS 中打开并保存后再导入" in p.message
+    # the same file once opened and saved in Excel carries the results: it reads as typed values
+    typed = parse_basic_sheet(DATA / "school_2146000001_basic_info.xlsx", school_type="21")
+    births = [r.values["birth_date"] for r in typed.rows[:4]]
+    saved = parse_basic_sheet(_with_formulas(dict(zip(range(2, 6), births))), school_type="21")
+    assert saved.ok, saved.problems[:3]
+    assert [r.values["birth_date"] for r in saved.rows[:4]] == births
+
+
 def test_problems_carry_field_keys():
     parsed = parse_basic_sheet(BAD / "teachers_with_errors.xlsx", school_type="21")
     assert [p.key for p in parsed.problems] == [

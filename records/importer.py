@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Mapping
 from models.orgs import SCHOOL_TYPES
 
 from .indicators import (GROUP_LABELS, Field, all_basic_fields, basic_fields, field_by_key, header_key,
-                         school_group)
+                         school_group, set_like)
 from .normalize import ascii_text, clean_text
 from .reading import (SheetError, _blank, _read_calamine, _read_openpyxl, column_letter, read_first_sheet,  # noqa: F401
                       read_sheets, sheet_bytes)
@@ -103,7 +103,7 @@ def _map_header(r: int, cells: list[Any]) -> _Header:
     by_key: dict[str, int] = {}
     headers: dict[str, str] = {}
     school_index = school_header = None
-    unknown, problems = [], []
+    unknown, unknown_keys, problems = [], [], []
     index = {k: f.key for f in all_basic_fields() for k in f.header_keys()}
     for c, cell in enumerate(cells):
         text = clean_text(cell)
@@ -116,14 +116,17 @@ def _map_header(r: int, cells: list[Any]) -> _Header:
         key = index.get(hk)
         if key is None:
             unknown.append(f"【{text}】（{column_letter(c)}列）")
+            unknown_keys.append(hk)
         elif key in by_key:
             problems.append(Problem(0, text, "", f"【{text}】列出现了两次（{column_letter(by_key[key])}列和"
                                                   f"{column_letter(c)}列），请删去一列", key))
         else:
             by_key[key], headers[key] = c, text
     if unknown:
-        problems.append(Problem(0, "", "", f"表中有基本信息模板以外的列：{'、'.join(unknown)}。"
-                                           f"请使用导入模板，删除这些列后再导入"))
+        other = set_like(unknown_keys, not_set="basic")
+        advice = (f"这些列像是【{other.title}】的模板：请在“信息集”中选择【{other.title}】后再上传" if other
+                  else "请使用导入模板，删除这些列后再导入")
+        problems.append(Problem(0, "", "", f"表中有基本信息模板以外的列：{'、'.join(unknown)}。{advice}"))
     return _Header(r, by_key, headers, school_index, school_header, problems)
 
 

@@ -164,6 +164,22 @@ def _header_index(group: str | None) -> dict[str, str]:
     return index
 
 
+def set_like(header_keys: list[str], *, not_set: str, school_type: str | None = None) -> IndicatorSet | None:
+    """The set whose template has most of these (unknown) import headers, when it clearly has them: a file
+    uploaded as the wrong set is told which template it is, instead of a list of strange columns."""
+    best, score = None, 0
+    for key, candidate in SETS.items():
+        if key == not_set:
+            continue
+        known = {k for f in candidate.fields for k in f.header_keys()}
+        if key == "basic":
+            known |= {k for f in basic_fields(school_type) for k in f.header_keys()}
+        hits = sum(1 for k in header_keys if k in known)
+        if hits > score:
+            best, score = candidate, hits
+    return best if best and score >= max(2, len(header_keys) // 2) else None
+
+
 def header_key(label: str) -> str:
     """How an import header is compared with field labels: no "*", spaces, quotes or width differences."""
     return match_key(str(label).replace("*", "").replace("＊", ""))

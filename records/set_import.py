@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from .importer import HEADER_SEARCH_ROWS, SCHOOL_COLUMN, SheetError, _blank, column_letter
 from .fields import TEACHER_COLUMNS
-from .indicators import SETS, Field, basic_fields, header_key, set_by_key
+from .indicators import SETS, Field, basic_fields, header_key, set_by_key, set_like
 from .normalize import clean_text
 from .reading import read_sheets
 from .sheets import IDENTITY_KEYS
@@ -85,19 +85,9 @@ def _header_row(rows: list[list[Any]], known: dict[str, str]) -> int | None:
 
 
 def _other_template(unknown_keys: list[str], set_key: str, school_type) -> str:
-    """When the columns are another set's, say which template this looks like."""
-    best, score = None, 0
-    for key in SETS:
-        if key == set_key:
-            continue
-        other = {k for f in SETS[key].fields for k in f.header_keys()}
-        if key == "basic":
-            other |= {k for f in basic_fields(school_type) for k in f.header_keys()}
-        hits = sum(1 for k in unknown_keys if k in other)
-        if hits > score:
-            best, score = key, hits
-    if best and score >= max(2, len(unknown_keys) // 2):
-        return f"这些列像是【{SETS[best].title}】的模板，请在导入时选择正确的信息集。"
+    other = set_like(unknown_keys, not_set=set_key, school_type=school_type)
+    if other is not None:
+        return f"这些列像是【{other.title}】的模板，请在导入时选择正确的信息集。"
     return "请使用该信息集的导入模板，删除这些列后再导入。"
 
 

@@ -2,7 +2,6 @@
 import csv
 import datetime as dt
 import io
-import time
 
 import openpyxl
 import pytest
@@ -108,10 +107,9 @@ def test_kindergarten_sample_uses_its_variant():
     assert "special_ed_trained" not in row.values  # not in the kindergarten variant: ignored
 
 
-def test_province_sample_is_clean_and_fast():
-    start = time.perf_counter()
+def test_province_sample_is_clean():
+    # its speed is the import_10k benchmark's (make bench), not a timed test: this machine's speed varies
     parsed = parse_basic_sheet(DATA / "province_basic_info.xlsx")
-    elapsed = time.perf_counter() - start
     assert parsed.ok, parsed.problems[:5]
     assert len(parsed.rows) == 4099
     assert {r.school_type for r in parsed.rows} == {"11", "21", "31", "34", "36", "51"}
@@ -121,7 +119,6 @@ def test_province_sample_is_clean_and_fast():
     assert any(r.values.get("staff_source") == "12" for r in parsed.rows)       # 录用非应届毕业生
     # 特教 rows lack two required columns: a note, not an error
     assert len(parsed.warnings) == 1 and "从事特教起始年月*" in parsed.warnings[0].message
-    assert elapsed < 2.0, f"parsing the province sheet took {elapsed:.2f}s"
 
 
 def test_province_sample_cli():

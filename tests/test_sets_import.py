@@ -89,6 +89,15 @@ def test_unknown_columns_and_a_sheet_of_another_set():
     rows = [[c.value for c in r] for r in basic.iter_rows(max_row=3)]
     p = next(p for p in parse(rows).problems if "模板以外的列" in p.message)
     assert "像是【基本信息】的模板" in p.message
+    # and the other way round: a 学习经历 sheet uploaded as 基本信息 is told which set to choose
+    from records.importer import parse_basic_sheet
+    [p] = [p for p in parse_basic_sheet(xlsx([STUDY_HEADER, study()]), school_type="21").problems
+           if "模板以外的列" in p.message]
+    assert "像是【学习经历】的模板：请在“信息集”中选择【学习经历】后再上传" in p.message
+    # columns of no template keep the general advice
+    [p] = [p for p in parse_basic_sheet(xlsx([["姓名*", "身份证件号*", "鞋码", "血型"], ["林晓", LIN, "37", "A"]]),
+                                        school_type="21").problems if "模板以外的列" in p.message]
+    assert "像是" not in p.message and "请使用导入模板，删除这些列后再导入" in p.message
 
 
 def test_not_a_spreadsheet_and_empty():

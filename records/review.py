@@ -172,14 +172,17 @@ def bulk_approve(user, task_ids: list[int]) -> tuple[int, list[str]]:
         if outcome.ok:
             approved += 1
         else:
-            problems.append(f"{_task_label(task_id)}：{outcome.message}")
+            problems.append(f"{_task_label(user, task_id)}：{outcome.message}")
     return approved, problems
 
 
-def _task_label(task_id: int) -> str:
+def _task_label(user, task_id: int) -> str:
+    """The teacher's name only when her record is the user's to see: an id typed in must not reveal who it is."""
     from models import HumanTask
+
+    from .access import teacher_in_scope
     task = db.session.get(HumanTask, task_id)
-    teacher = db.session.get(Teacher, task.subject_teacher_id) if task and task.subject_teacher_id else None
+    teacher = teacher_in_scope(user, task.subject_teacher_id) if task and task.subject_teacher_id else None
     return f"{teacher.name}（任务 {task_id}）" if teacher else f"任务 {task_id}"
 
 

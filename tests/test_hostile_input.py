@@ -228,3 +228,22 @@ def test_a_huge_cell_is_shortened_in_the_problem_list(province):
     page = client.post("/import", data={"set_key": "basic", "file": (io.BytesIO(data), "huge.xlsx")},
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "最多 50 个字" in page and "张" * 79 + "…" in page and "张" * 300 not in page
+
+
+def test_bulk_approve_of_other_units_tasks_names_no_one_and_keeps_the_count(province):
+    """Task ids of another school's queue, typed in: refused like ids that do not exist (no teacher's name),
+    and with many failures the count still shows (one message, not one flash per task)."""
+    foreign = []
+    for seq in range(12):
+        u = new_teacher("2146000002", f"外校教师{seq}", seq=60 + 2 * seq)
+        t = db.session.get(Teacher, u.teacher_id)
+        assert service.save_basic(u, t, complete_basic(u), submit=True).ok
+        foreign.append(open_task(t.id).id)
+    _, own = submitted(name="本校教师")
+    client = province.test_client()
+    login(client, "2146000001_info")
+    page = client.post("/inbox/bulk-approve", data={"task_id": [str(i) for i in foreign] + [str(open_task(own.id).id)]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已批量通过 1 条" in page and "有 12 条未能通过：" in page and "（另有 2 条未列出）" in page
+    assert "外校教师" not in page
+    assert f"任务 {foreign[0]}：找不到该任务，或您无权处理" in page

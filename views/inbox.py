@@ -16,6 +16,7 @@ from records.presentation import record_rows
 from .helpers import form_ids, page_arg, safe_next
 
 bp = Blueprint("inbox", __name__)
+SHOWN_PROBLEMS = 10  # bulk approval: the problems listed in its one message
 
 
 def _require_worker():
@@ -122,8 +123,8 @@ def claim(task_id):
 def bulk_approve():
     _require_worker()
     ids, bad = form_ids("task_id")
-    for raw in bad:
-        flash(gettext("任务编号“%(raw)s”无效，已跳过", raw=raw), "error")
+    if bad:
+        flash(gettext("任务编号“%(raw)s”无效，已跳过", raw="”“".join(bad[:SHOWN_PROBLEMS])), "error")
     if not ids:
         if not bad:
             flash(gettext("请先勾选要批量通过的任务"), "warning")
@@ -132,7 +133,8 @@ def bulk_approve():
     if approved:
         flash(gettext("已批量通过 %(count)s 条", count=approved), "success")
     if problems:
-        flash(gettext("有 %(count)s 条未能通过：", count=len(problems)), "error")
-    for p in problems[:20]:
-        flash(p, "error")
+        # One message: the flashes a page keeps are capped, and the count must not be the one dropped.
+        more = len(problems) - SHOWN_PROBLEMS
+        flash(gettext("有 %(count)s 条未能通过：", count=len(problems)) + "；".join(problems[:SHOWN_PROBLEMS])
+              + (gettext("（另有 %(more)s 条未列出）", more=more) if more > 0 else ""), "error")
     return redirect(safe_next(url_for("inbox.queue")))

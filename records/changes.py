@@ -91,7 +91,8 @@ def _check(actor, teacher: Teacher, values: dict, reason: str, scan: bytes | Non
     if "id_number" in changed and "id_number" not in by_key:
         dup = duplicate_of(teacher.id, changed["id_number"])
         if dup:
-            by_key["id_number"] = f"新的身份证件号已由 {dup[1]} 的 {dup[0]} 登记，同一教师全省只能有一条记录"
+            # the school only, never the name: an ID number typed in must not look a person up
+            by_key["id_number"] = f"新的身份证件号已在 {dup[1]} 登记，同一教师全省只能有一条记录，请核对"
     return changed, by_key
 
 
@@ -265,7 +266,7 @@ def apply(teacher_id: int, reviewer_id: int | None, instance_id: int | None = No
     if new_id:
         dup = duplicate_of(teacher_id, new_id)
         if dup:
-            raise DuplicateRecord(f"全省查重未通过：新的身份证件号 {new_id} 已由 {dup[1]} 的 {dup[0]} 登记")
+            raise DuplicateRecord(f"全省查重未通过：新的身份证件号 {new_id} 已在 {dup[1]} 登记")
     basic = {**(teacher.basic or {})}
     for key, value in change.proposed.items():
         if value in (None, ""):

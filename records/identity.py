@@ -62,7 +62,7 @@ def assign_personal_number(teacher_id: int, now: dt.datetime, conn=None) -> str 
         return None
     dup = duplicate_of(teacher_id, row.id_number, conn)
     if dup:
-        raise DuplicateRecord(f"全省查重未通过：身份证件号 {row.id_number} 已由 {dup[1]} 的 {dup[0]} 登记。"
+        raise DuplicateRecord(f"全省查重未通过：身份证件号 {row.id_number} 已在 {dup[1]} 登记。"
                               "同一教师全省只能有一条记录；如属调动请走调动流程，如为误录请退回学校核实。")
     year = now.astimezone(dt.timezone(dt.timedelta(hours=8))).year
     prefix = f"{PROVINCE_PREFIX}{year}"

@@ -96,10 +96,13 @@ def test_id_number_change_keeps_the_login_working(province):
 
 
 def test_id_number_change_to_a_number_held_elsewhere_is_refused(province):
+    """Refused naming the school that holds the number, never the person: a number typed in looks no one up."""
+    from tests.test_transfers import effective_teacher as effective_in
     _, a = effective_teacher("甲", 10)
-    _, b = effective_teacher("乙", 12)
+    _, b = effective_in("2146000004", "460106", "外区乙", 12)
     out = changes.propose(user("2146000001_info"), a, {"id_number": b.id_number}, "更正", PDF)
-    assert not out.ok and "已由" in out.problems["id_number"]
+    assert not out.ok and f"已在 {b.org.name} 登记" in out.problems["id_number"]
+    assert "外区乙" not in out.problems["id_number"]
 
 
 def test_change_over_http_with_scan_and_scope(province):

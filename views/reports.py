@@ -62,9 +62,9 @@ def index():
     _require_viewer()
     now = workflows.engine_now()
     periods = periods_visible_to(current_user)
-    period = request.args.get("period") or (periods[0] if periods else period_of(now))
-    if period not in periods and periods:
-        period = periods[0]
+    period = request.args.get("period", "")
+    if period not in periods:   # a period no report of this user has, or not a period at all (?period=abc)
+        period = periods[0] if periods else period_of(now)
     reports = reports_visible_to(current_user, period)
     own = [r for r in reports if r.org_id == current_user.org_id]
     below = [r for r in reports if r.org_id != current_user.org_id]

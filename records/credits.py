@@ -213,7 +213,7 @@ def _check(values: dict, current_year: int) -> tuple[dict, dict]:
     if not project:
         problems["project"] = "【项目名称】不能为空"
     elif len(project) > 200:
-        problems["project"] = "【项目名称】不能超过 200 字"
+        problems["project"] = f"【项目名称】不能超过 200 字（现为 {len(project)} 字）"
     clean["project"] = project
     hours = _number(values.get("hours"))
     if hours is None or not 0 < hours <= 500:
@@ -244,6 +244,15 @@ def add_manual(actor, teacher: Teacher, values: dict) -> Outcome:
     if problems:
         return Outcome(False, "学时未保存，请按提示修改", problems)
     with write_intent():
+        # A second click of 保存, or the same training typed twice: the platform import's rule (same year,
+        # project and hours is the same row) holds for hand entries too.
+        same = db.session.scalar(select(CreditEntry.id).where(
+            CreditEntry.teacher_id == teacher.id, CreditEntry.year == clean["year"],
+            CreditEntry.project == clean["project"], CreditEntry.hours == clean["hours"]).limit(1))
+        if same is not None:
+            return Outcome(False, "学时未保存：已有同一年度、同一项目、同样学时的一条记录，不再重复记入",
+                           {"project": f"【项目名称】{clean['year']} 年度已有“{clean['project']}”"
+                                       f"（{clean['hours']:g} 学时）的记录"})
         entry = CreditEntry(teacher_id=teacher.id, source="manual", external_id=f"manual:{uuid.uuid4().hex}",
                             entered_by_id=actor.id, **clean)
         db.session.add(entry)

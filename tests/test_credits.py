@@ -231,3 +231,20 @@ def test_a_mistyped_hand_entry_is_deleted_and_entered_again(province):
         assert client.post(f"/teachers/{a.id}/credits/new",
                            data={"year": "2026", "project": "校本培训", "hours": "8"}).status_code == 302
     assert credits.hours_of(a.id, 2026) == 38
+
+
+def test_a_hand_entry_saved_twice_counts_once_and_a_long_name_is_refused_not_cut(province):
+    a = effective("2146000001", "460105", "双击甲", 10)
+    client = province.test_client()
+    login(client, "2146000001_info")
+    form = {"year": "2026", "project": "双击测试", "hours": "6"}
+    with workflows.frozen_clock(at("2026-06-01T09:00")):
+        assert client.post(f"/teachers/{a.id}/credits/new", data=form).status_code == 302
+        again = client.post(f"/teachers/{a.id}/credits/new", data=form)
+        assert again.status_code == 400 and "已有同一年度、同一项目、同样学时的一条记录" in again.get_data(as_text=True)
+        assert credits.hours_of(a.id, 2026) == 6
+        # the same project with other hours is another training session: it counts
+        assert client.post(f"/teachers/{a.id}/credits/new", data={**form, "hours": "4"}).status_code == 302
+        long = client.post(f"/teachers/{a.id}/credits/new", data={**form, "project": "长" * 300})
+        assert long.status_code == 400 and "不能超过 200 字（现为 300 字）" in long.get_data(as_text=True)
+    assert credits.hours_of(a.id, 2026) == 10

@@ -144,7 +144,8 @@ def add_entry(teacher_id):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    values = {k: request.form.get(k, "")[:200] for k in ("year", "project", "hours", "credits")}
+    # bounded, but longer than any allowed value, so an overlong project name is refused, not cut short
+    values = {k: request.form.get(k, "")[:1000] for k in ("year", "project", "hours", "credits")}
     outcome = credits.add_manual(current_user, found, values)
     if outcome.ok:
         flash(outcome.message, "success")

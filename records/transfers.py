@@ -168,9 +168,14 @@ def _check_month(text: str) -> tuple[str | None, str | None]:
     from workflows.timers import CHINA
     today = engine_now().astimezone(CHINA).date()
     months = (int(m.group(1)) - today.year) * 12 + int(m.group(2)) - today.month
-    if not -12 <= months <= 12:
-        return None, "【调入年月】只能是前后一年之内的月份"
-    return text, None
+    if months > 0:
+        # It becomes the record's 进本校年月, which may not be a future month (a later change request of the
+        # record would be refused for a value the transfer wrote).
+        return None, (f"【调入年月】“{text}”晚于本月（{today:%Y-%m}）：调入年月会记为进本校年月，不能是将来的月份，"
+                      "请在教师到岗当月或之后申请")
+    if months < -12:
+        return None, f"【调入年月】“{text}”早于一年前：只能是最近一年之内的月份"
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}", None
 
 
 # ----------------------------------------------------------------------------- applying

@@ -11,7 +11,8 @@ Rules decided here (DOMAIN.md leaves the numbers open):
   The Labour Law's floor is 16, but older records (民办教师 of the 1970s) show starts at 15;
   14 still catches the usual slip of typing a year of birth or schooling.
 - 出生日期, 参加工作年月, 进本校年月 and 从事特教起始年月 may not lie in the future;
-  a service-programme end month may (a programme still running has a planned end).
+  a service-programme end month may (a programme still running has a planned end), up to ten
+  years on (PLANNED_YEARS). No date, month or year lies before 1900 (EARLIEST_YEAR): 1800-01 is a typo.
 - 从事特教起始年月 is not earlier than 参加工作年月; 进本校年月 likewise.
 - A column that is absent from a sheet is "not provided": no row-level checks for it
   (the importer reports absent required columns once, for the whole file).
@@ -183,7 +184,7 @@ def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 
         if f.key in present and f.key not in clean and f.key not in failed and f.is_required(clean):
             report(f.key, _required_message(f, clean, col, by_key), "")
 
-    _check_not_future(clean, fields, report, today)
+    _check_in_range(clean, fields, report, today)
     if "id_number" in by_key:
         rid = _check_identity(clean, by_key, report, today)
         # The date rules need a birth date: the ID's when the typed one disagrees with it.
@@ -197,12 +198,23 @@ def check_values(raw: Mapping[str, Any], fields: Iterable[Field], *, row: int = 
     return clean, problems
 
 
-def _check_not_future(clean: dict, fields, report, today: dt.date) -> None:
+EARLIEST_YEAR = 1900     # no teacher on record was born, worked or studied before it: an earlier one is a typo
+PLANNED_YEARS = 10       # an end month that may lie ahead (毕业年月 while studying) is planned at most this far
+
+
+def _check_in_range(clean: dict, fields, report, today: dt.date) -> None:
+    """Dates, months and years between 1900 and today (not_future) or a planned end at most ten years on."""
     limits = {DATE: today.isoformat(), MONTH: today.isoformat()[:7], YEAR: str(today.year)}
     for f in fields:
         value = clean.get(f.key)
-        if value and f.not_future and f.kind in limits and value > limits[f.kind]:
+        if not value or f.kind not in limits:
+            continue
+        if value[:4] < str(EARLIEST_YEAR):
+            report(f.key, f"“{value}”早于 {EARLIEST_YEAR} 年，请核对年份")
+        elif f.not_future and value > limits[f.kind]:
             report(f.key, f"“{value}”晚于{'今天' if f.kind == DATE else '本月' if f.kind == MONTH else '今年'}")
+        elif int(value[:4]) > today.year + PLANNED_YEARS:
+            report(f.key, f"“{value}”晚于 {today.year + PLANNED_YEARS} 年：只能填写十年之内预计的时间，请核对年份")
 
 
 def _required_message(f: Field, clean: dict, col, by_key: Mapping[str, Field]) -> str:

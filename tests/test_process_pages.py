@@ -294,3 +294,14 @@ def test_each_write_leaves_an_audit_row(admin_client, endpoint):
     db.session.expire_all()
     new = db.session.scalars(select(AuditEntry).where(AuditEntry.id.notin_(before) if before else True)).all()
     assert any(e.action.startswith("process.") for e in new), [e.action for e in new]
+
+
+def test_instance_events_show_corrected_data_as_typed(admin_client):
+    """The event log shows what the administrator typed when retrying, Chinese as Chinese (not \\u escapes)."""
+    from tests.test_process_admin import errored_instance
+    instance_id = errored_instance()
+    resp = admin_client.post(f"/process/instances/{instance_id}/retry", data={"data": '{"days": 2, "备注": "补填天数"}'})
+    assert resp.status_code == 302
+    page = admin_client.get(f"/process/instances/{instance_id}").get_data(as_text=True)
+    events = page[page.index('id="events"'):]
+    assert "补填天数" in events and "\\u" not in events

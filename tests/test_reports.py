@@ -112,6 +112,13 @@ def test_report_pages_scope_and_submission(world, engine_app):
     assert client("school_admin").get("/reports").status_code == 200
     other = client("province_school_admin")
     assert other.post(f"/reports/{district.id}/submit", data={"remark": "x"}).status_code == 404
+    # a remark too long is refused with the text kept in the box, nothing submitted
+    long_remark = "核对说明" * 260
+    refused = county.post(f"/reports/{district.id}/submit", data={"remark": long_remark})
+    assert refused.status_code == 400
+    assert "备注不能超过 1000 字" in refused.get_data(as_text=True) and long_remark in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(MonthlyReport, district.id).status != "submitted"
     with workflows.frozen_clock(at("2026-12-20T10:00")):
         done = county.post(f"/reports/{district.id}/submit", data={"remark": "已核对"}, follow_redirects=True)
     assert "月报已提交" in done.get_data(as_text=True)
@@ -127,5 +134,7 @@ def test_report_pages_scope_and_submission(world, engine_app):
     outsider = db.session.scalars(select(User).where(User.username == "school_admin")).one()
     with pytest.raises(ReportRefused, match="只有本单位的信息管理员"):
         submit_year_end(outsider, db.session.get(MonthlyReport, district.id), "")
+    too_long = county.post(f"/reports/{district.id}/year-end", data={"summary": "总" * 10001})
+    assert too_long.status_code == 400 and "总" * 10001 in too_long.get_data(as_text=True)
     year_end = county.post(f"/reports/{district.id}/year-end", data={"summary": "全年工作总结"}, follow_redirects=True)
     assert "年度总结已提交" in year_end.get_data(as_text=True)

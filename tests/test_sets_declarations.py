@@ -200,6 +200,19 @@ def test_date_order_rules(set_key, first, then, a, b, ok):
         assert a in problems[0].message and b in problems[0].message
 
 
+def test_months_lie_between_1900_and_a_planned_end_ten_years_on():
+    base = dict(education="21", education_institution="海师", major="中文", normal_major="1", degree_level="0",
+                study_mode="1")
+    _, [p] = check("study", **base, enrol_month="1800-01", graduate_month="2010-07")
+    assert p.key == "enrol_month" and "早于 1900 年" in p.message
+    _, [p] = check("study", **base, enrol_month="2006-09", graduate_month="2099-07")   # still studying: a plan
+    assert p.key == "graduate_month" and "晚于 2036 年" in p.message
+    clean, problems = check("study", **base, enrol_month="2025-09", graduate_month="2029-07")
+    assert problems == [] and clean["graduate_month"] == "2029-07"
+    _, [p] = check("study", **base, enrol_month="2027-09", graduate_month="2029-07")   # a start is not planned
+    assert p.key == "enrol_month" and "晚于本月" in p.message
+
+
 def test_latest_work_row_may_stay_open():
     work = set_by_key("work", "21")
     rows = [(2, {"unit": "甲", "start": "2005-09", "end": "2012-08"}), (3, {"unit": "乙", "start": "2012-09"})]

@@ -117,6 +117,15 @@ def test_refusals_name_what_is_wrong(province):
     assert not unknown.ok and "全省没有" in unknown.problems["id_number"]
     bad_month = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2026-13", "")
     assert not bad_month.ok and "YYYY-MM" in bad_month.problems["join_month"]
+    # the month becomes the record's 进本校年月: not a future month (a later change would be refused for it)
+    import datetime as dt
+
+    import workflows
+    with workflows.frozen_clock(dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.timezone.utc)):
+        future = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2026-07", "")
+        assert not future.ok and "晚于本月（2026-06）" in future.problems["join_month"]
+        old = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2025-05", "")
+        assert not old.ok and "早于一年前" in old.problems["join_month"]
     not_school = transfers.apply(user("460202_info"), t.id_number, t.name, "2026-09", "")
     assert not not_school.ok and "调入学校的信息管理员" in not_school.message
     # a record not yet effective

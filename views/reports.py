@@ -76,7 +76,11 @@ def index():
 @bp.route("/reports/<int:report_id>")
 @login_required
 def detail(report_id):
-    report = _load(report_id)
+    return _detail_page(_load(report_id))
+
+
+def _detail_page(report, typed: dict | None = None, status: int = 200):
+    """typed: what the user wrote in a refused form (备注, 年度总结), put back so a refusal costs no typing."""
     now = workflows.engine_now()
     task = open_task(report)
     may_submit = task is not None and workflows.may_act(current_user, candidate_org_id=task.candidate_org_id,
@@ -90,7 +94,8 @@ def detail(report_id):
     return render_template("reports/detail.html", report=report, figures=current_figures(report), columns=FIGURE_COLUMNS,
                            task=task, may_submit=may_submit, year_end_task=YEAR_END_TASK, rows=rows, now=now,
                            label=period_label(report.period), recipient=recipient, above=above,
-                           events=workflows.instance_events(report.instance_id) if report.instance_id else [])
+                           events=workflows.instance_events(report.instance_id) if report.instance_id else [],
+                           typed=typed or {}), status
 
 
 @bp.route("/reports/<int:report_id>/submit", methods=["POST"])
@@ -99,9 +104,10 @@ def submit(report_id):
     report = _load(report_id)
     try:
         message = submit_report(current_user, report, request.form.get("remark", ""))
-        flash(message, "success")
     except ReportRefused as exc:
         flash(str(exc), "error")
+        return _detail_page(report, {"remark": request.form.get("remark", "")}, 400)
+    flash(message, "success")
     return redirect(url_for("reports.detail", report_id=report.id))
 
 
@@ -110,9 +116,11 @@ def submit(report_id):
 def year_end(report_id):
     report = _load(report_id)
     try:
-        flash(submit_year_end(current_user, report, request.form.get("summary", "")), "success")
+        message = submit_year_end(current_user, report, request.form.get("summary", ""))
     except ReportRefused as exc:
         flash(str(exc), "error")
+        return _detail_page(report, {"summary": request.form.get("summary", "")}, 400)
+    flash(message, "success")
     return redirect(url_for("reports.detail", report_id=report.id))
 
 

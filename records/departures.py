@@ -20,6 +20,7 @@ from workflows.errors import WorkflowError
 
 from .access import locked_teacher
 from .changes import Outcome, holding_flow, open_change
+from .normalize import to_date
 
 PROCESS = "teacher_departure"
 KIND = "departure"
@@ -45,15 +46,20 @@ def propose(actor, teacher: Teacher, reason: str, date_text: str, remark: str) -
     problems = {}
     if reason not in REASONS:
         problems["reason"] = f"【离岗原因】请选择：{'、'.join(REASONS.values())}"
-    try:
-        day = dt.date.fromisoformat((date_text or "").strip())
-        joined = (teacher.basic or {}).get("joined_school_month")   # YYYY-MM: leaving comes after joining
-        if not dt.date(1950, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=366):
-            problems["date"] = "【离岗日期】不能早于 1950 年，也不能晚于一年以后"
-        elif joined and day.isoformat()[:7] < str(joined)[:7]:
-            problems["date"] = f"【离岗日期】不能早于该教师进本校的年月（{str(joined)[:7]}）"
-    except ValueError:
-        problems["date"] = f"【离岗日期】“{(date_text or '')[:20]}”不是日期，应为 YYYY-MM-DD"
+    text = (date_text or "").strip()
+    if not text:
+        problems["date"] = "【离岗日期】必填，请填写离开本校的日期（如 2026-11-30）"
+    else:
+        try:
+            day = dt.date.fromisoformat(to_date(text if len(text) <= 20 else text[:20] + "…"))
+        except ValueError as exc:
+            problems["date"] = f"【离岗日期】{exc}"
+        else:
+            joined = (teacher.basic or {}).get("joined_school_month")   # YYYY-MM: leaving comes after joining
+            if not dt.date(1950, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=366):
+                problems["date"] = "【离岗日期】不能早于 1950 年，也不能晚于一年以后"
+            elif joined and day.isoformat()[:7] < str(joined)[:7]:
+                problems["date"] = f"【离岗日期】不能早于该教师进本校的年月（{str(joined)[:7]}）"
     remark = (remark or "").strip()
     if len(remark) > 500:
         problems["remark"] = "【说明】不能超过 500 字"

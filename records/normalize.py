@@ -59,13 +59,19 @@ def person_name(value) -> str:
     return _SPACE_NEAR_CJK.sub("", clean_text(value).translate(_MIDDLE_DOTS))
 
 
-_NAME_FORBIDDEN = set('<>{}[]\\/"`;&%$#!?*^|~')
+_NAME_PUNCTUATION = set("·.-'’")   # 买买提·艾力, O'Brien, Jean-Luc, J. Smith; the dot variants are made · first
+
+
+def _name_character(c: str) -> bool:
+    # Letters of any script (rare hanzi of the extension blocks are letters too), their combining
+    # marks, digits (legacy records) and spaces; emoji, symbols, markup and control characters are not.
+    kind = unicodedata.category(c)
+    return kind[0] in "LM" or kind in ("Nd", "Zs") or c in _NAME_PUNCTUATION
 
 
 def name_problem(text: str) -> str | None:
-    """Why `text` cannot be a person's name, or None: no markup or programming punctuation, no
-    control characters (letters of any script, digits of legacy records, ·, -, ' and spaces pass)."""
-    bad = sorted({c for c in text if c in _NAME_FORBIDDEN or unicodedata.category(c)[0] == "C"})
+    """Why `text` cannot be a person's name, or None."""
+    bad = sorted({c for c in text if not _name_character(c)})
     if bad:
         shown = "".join(c if c.isprintable() else "?" for c in bad[:5])
         return f"姓名中不能有“{shown}”：只能包含汉字、字母、空格和间隔号“·”"

@@ -137,7 +137,12 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     joined = t.basic["joined_school_month"]
     early = departures.propose(user("2146000001_info"), t, "retired", "1990-01-01", "")
     assert not early.ok and f"不能早于该教师进本校的年月（{joined}）" in early.problems["date"]
-    assert departures.propose(user("2146000001_info"), t, "retired", "2026-12-31", "正常退休").ok
+    empty = departures.propose(user("2146000001_info"), t, "retired", " ", "")
+    assert not empty.ok and "必填" in empty.problems["date"]
+    month_only = departures.propose(user("2146000001_info"), t, "retired", "2026-11", "")
+    assert not month_only.ok and "缺少日" in month_only.problems["date"]
+    done = departures.propose(user("2146000001_info"), t, "retired", "2026年11月30日", "正常退休")  # as people write it
+    assert done.ok and done.change.proposed["date"] == "2026-11-30"
     # while it is open, a change request is refused naming the flow
     refused = changes.propose(user("2146000001_info"), db.session.get(Teacher, t.id), {"health": "2"}, "", None)
     assert not refused.ok and "教师离岗登记" in refused.message

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from records.normalize import ascii_text, clean_text, id_text, match_key, person_name, to_date, to_month, to_number
+from records.normalize import ascii_text, clean_text, id_text, match_key, name_problem, person_name, to_date, to_month, to_number
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -84,6 +84,17 @@ def test_person_name():
     assert person_name("\u3000林 晓 ") == "林晓"
     assert person_name("买买提 • 艾力") == "买买提·艾力"
     assert person_name("John  Smith") == "John Smith"
+
+
+@pytest.mark.parametrize("name", ["林晓", "买买提·艾力", "O'Brien", "Jean-Luc Picard", "J. Smith", "𠀾晓", "Zoë", "李1"])
+def test_names_people_have_pass(name):
+    assert name_problem(person_name(name)) is None
+
+
+@pytest.mark.parametrize("name,shown", [("王芳😀", "😀"), ("林<b>晓", "<>"), ("李★", "★"), ("陈!", "!"), ("周\u200b", "?")])
+def test_emoji_symbols_and_markup_in_names_are_named(name, shown):
+    message = name_problem(name)
+    assert message and f"“{shown}”" in message
 
 
 @pytest.mark.parametrize("raw,expected", [(2, "2"), ("1.5", "1.5"), ("３", "3"), (0.0, "0")])

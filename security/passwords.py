@@ -10,8 +10,27 @@ CLASSES = (("大写字母", re.compile(r"[A-Z]")), ("小写字母", re.compile(r
            ("数字", re.compile(r"[0-9]")), ("符号", re.compile(r"[^A-Za-z0-9]")))
 # Patterns every guessing list starts with.
 COMMON = ("password", "passw0rd", "qwerty", "abc123", "123456", "12345678", "admin", "welcome", "iloveyou", "88888888")
+# Runs people type to meet a class rule: the alphabet, digits and keyboard rows, either way.
+SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc")
+RUN = 3                 # abc, 123, qwe, aaa: a run from this length on counts as one guessable step
+MIN_OUTSIDE_RUNS = 4    # characters a password keeps once its runs are taken out ("Abcd1234!" keeps one)
 POLICY_TEXT = (f"密码至少 {MIN_LENGTH} 位，须包含大写字母、小写字母、数字、符号中的至少三类，"
-               "不能包含账号、单位代码或身份证号码，不能是常见弱密码")
+               "不能包含账号、单位代码或身份证号码，不能是常见弱密码或主要由 abcd、1234、qwer、aaaa 这类连续字符组成")
+
+
+def _follows(a: str, b: str) -> bool:
+    return a == b or any(a + b in seq or b + a in seq for seq in SEQUENCES)
+
+
+def _outside_runs(password: str) -> int:
+    """How many characters are not part of a run of RUN or more that each follow the last."""
+    text, outside, start = password.lower(), 0, 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not _follows(text[i - 1], text[i]):
+            if i - start < RUN:
+                outside += i - start
+            start = i
+    return outside
 
 
 def password_problem(password: str, *, username: str = "", id_number: str | None = None) -> str | None:
@@ -31,4 +50,6 @@ def password_problem(password: str, *, username: str = "", id_number: str | None
         return "新密码不能包含账号、单位代码或身份证号码（含其后六位、出生日期）"
     if any(word in lowered for word in COMMON):
         return "新密码过于常见，容易被猜中，请换一个"
+    if _outside_runs(password) < MIN_OUTSIDE_RUNS:
+        return "新密码主要由 abcd、1234、qwer、aaaa 这类连续或重复的字符组成，容易被猜中，请换一个"
     return None

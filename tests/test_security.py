@@ -92,10 +92,16 @@ def test_a_password_reset_unlocks(province):
 @pytest.mark.parametrize("password,fragment", [
     ("Ab1!", "至少 8 位"), ("abcdefgh1", "至少三类"), ("ABCDEFGH", "至少三类"), ("12345678", "至少三类"),
     ("2146000001_Info", "不能包含账号"), ("Xx2146000001", "不能包含账号"), ("Password1!", "常见"), ("A" * 129, "128"),
+    ("Abcd1234!", "连续"), ("Qwer1234!", "连续"), ("Aaaa1111!", "重复"), ("Dcba4321!", "连续"),
 ])
 def test_weak_passwords_are_refused(password, fragment):
     problem = password_problem(password, username="2146000001_info")
     assert problem and fragment in problem
+
+
+@pytest.mark.parametrize("password", ["Demo@2026", "Zxcv!2468", "Tr0ub4dor&3", "Hainan-Teach7", "Newpass123"])
+def test_passwords_with_runs_but_enough_else_pass(password):
+    assert password_problem(password, username="2146000001_info") is None
 
 
 def test_a_teachers_password_may_not_contain_their_id_number():

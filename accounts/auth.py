@@ -39,8 +39,8 @@ def login_attempt(username: str, password: str) -> LoginOutcome:
         if user is not None and not user.active and user.check_password(password):
             # the right password of a disabled account (a departed teacher): say so, and where to turn. Only
             # with the right password, so this tells a guesser nothing about which names exist.
-            audit.record("login_failed", object_type="user", object_id=username, user=None, org_id=user.org_id,
-                         after={"disabled": True})
+            # Its own action: the lockout counts login_failed, and the owner trying again is no guesser.
+            audit.record("login_disabled", object_type="user", object_id=username, user=None, org_id=user.org_id)
             db.session.commit()
             return LoginOutcome(None, "该账号已停用（教师已离岗，或账号被停用），不能登录；如有疑问请联系所在学校")
         if user is None or not user.active or not user.check_password(password):

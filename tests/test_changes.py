@@ -169,6 +169,11 @@ def test_departure_is_a_reviewed_status_change_never_a_deletion(province):
     right = client.post("/login", data={"username": u.username, "password": "Js" + u.username[-6:]},
                         follow_redirects=True).get_data(as_text=True)
     assert "该账号已停用" in right and "退出" not in right
+    # trying again and again with her right password is no guessing: never locked, always told why
+    for _ in range(8):
+        again = client.post("/login", data={"username": u.username, "password": "Js" + u.username[-6:]},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "该账号已停用" in again and "锁定" not in again
     # the monthly figures count the departure and no longer expect the record
     import datetime as dt
     from reports.figures import unit_figures

@@ -383,6 +383,7 @@ def _row_order(line: str) -> int:
 def _prepare(actor, rows: list[tuple[int, dict]], source: str, where: str) -> tuple[list[dict], list[str]]:
     """(clean rows ready to store, problems "第N行：【列】…") for rows of {key: text}, within the actor's subtree."""
     from .access import teachers_in_scope_query
+    from .idcard import resident_id_slip
     from .identity import normalised_id, same_person_numbers
     wanted = {form for _, v in rows for form in same_person_numbers(v.get("id_number", ""))}
     scope = teachers_in_scope_query(actor).subquery()
@@ -396,7 +397,10 @@ def _prepare(actor, rows: list[tuple[int, dict]], source: str, where: str) -> tu
         key = normalised_id(values.get("id_number", ""))
         teacher = next((found[f] for f in same_person_numbers(key) if f in found), None) if key else None
         row_problems = []
-        if teacher is None:
+        slip = resident_id_slip(key) if teacher is None else None
+        if slip:   # a mistyped number is told so, not that the teacher is elsewhere
+            row_problems.append(f"【身份证件号】{slip}")
+        elif teacher is None:
             row_problems.append(f"【身份证件号】{key or '（空）'} 不是本单位及下级单位的教师")
         elif values.get("name", "") != teacher.name:
             row_problems.append("【姓名】与该身份证件号登记的姓名不一致")

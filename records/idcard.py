@@ -105,6 +105,23 @@ def parse_resident_id(value, *, today: dt.date | None = None) -> ResidentId:
     return ResidentId(number=number, area=number[:6], birth_date=birth, gender=gender)
 
 
+_RESIDENT_SHAPED = re.compile(r"^[1-8]\d{16}[\dX]$|^\d{15}$")
+
+
+def resident_id_slip(value) -> str | None:
+    """Why a number typed to find a teacher cannot be a resident ID (a wrong check character, a
+    15-digit old number), or None. Only numbers shaped like one are judged: a lookup by a Hong Kong
+    card or a passport number goes on, and a number not found is then just not found."""
+    number = "".join(str(value or "").split()).upper()
+    if not _RESIDENT_SHAPED.match(number):
+        return None
+    try:
+        parse_resident_id(number)
+    except InvalidIdNumber as exc:
+        return str(exc)
+    return None
+
+
 def is_valid_resident_id(value) -> bool:
     try:
         parse_resident_id(value)

@@ -39,6 +39,7 @@ from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
 from workflows.errors import WorkflowError
 
+from .idcard import resident_id_slip
 from .identity import normalised_id, same_person_numbers
 from .access import locked_teacher
 
@@ -202,8 +203,9 @@ def apply(actor, id_number: str, name: str, join_month: str, reason: str) -> Out
         teacher = find_teacher(id_number)
         if teacher is None:
             db.session.rollback()
+            slip = resident_id_slip(id_number)   # a mistyped number is told so, not that nobody holds it
             return Outcome(False, "调动申请未提交，请按提示修改", {
-                "id_number": f"【身份证件号】全省没有身份证件号为 {id_number} 的教师记录；新入职教师请由本校系统管理员创建账号"})
+                "id_number": f"【身份证件号】{slip}" if slip else f"【身份证件号】全省没有身份证件号为 {id_number} 的教师记录；新入职教师请由本校系统管理员创建账号"})
         if teacher.name != name:
             db.session.rollback()
             return Outcome(False, "调动申请未提交，请按提示修改",

@@ -81,12 +81,14 @@ def test_platform_import_all_or_nothing_and_never_twice(province):
                  [b.id_number, b.name, "2026", "校本研修", "12.5", "", ""]])
     bad = xlsx([HEADER, [a.id_number, "别人", 2026, "网络研修", 30, 2, "P-1"],
                 [other.id_number, other.name, 2026, "x", 10, "", ""],
-                [b.id_number, b.name, 1999, "", -3, "", ""]])
+                [b.id_number, b.name, 1999, "", -3, "", ""],
+                [a.id_number[:17] + ("0" if a.id_number[17] != "0" else "1"), a.name, 2026, "网络研修", 8, "", ""]])
     out = credits.import_platform(user("460105_info"), bad, "bad.xlsx")
     assert not out.ok and "未导入任何学时" in out.message
     text = "\n".join(out.problems)
     assert "第2行：【姓名】" in text and "第3行：【身份证件号】" in text and "不是本单位及下级单位的教师" in text
     assert "第4行：【年度】" in text and "第4行：【项目名称】" in text and "第4行：【学时】" in text
+    assert "第5行：【身份证件号】" in text and "校验位错误" in text   # a mistyped number, not "not ours"
     assert db.session.scalar(select(func.count()).select_from(CreditEntry)) == 0
     out = credits.import_platform(user("460105_info"), good, "platform.xlsx")
     assert out.ok and out.created == 2, out.problems

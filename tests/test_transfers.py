@@ -115,6 +115,9 @@ def test_refusals_name_what_is_wrong(province):
     assert not wrong_name.ok and "姓名" in wrong_name.problems["name"] and t.name not in wrong_name.problems["name"]
     unknown = transfers.apply(user("2146000013_info"), make_id("1990-01-01", 50, True), "某人", "2026-09", "")
     assert not unknown.ok and "全省没有" in unknown.problems["id_number"]
+    slipped = t.id_number[:17] + ("0" if t.id_number[17] != "0" else "1")   # one character mistyped
+    typo = transfers.apply(user("2146000013_info"), slipped, t.name, "2026-09", "")
+    assert not typo.ok and "校验位错误" in typo.problems["id_number"] and "全省没有" not in typo.problems["id_number"]
     bad_month = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2026-13", "")
     assert not bad_month.ok and "YYYY-MM" in bad_month.problems["join_month"]
     # the month becomes the record's 进本校年月: not a future month (a later change would be refused for it)

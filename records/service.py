@@ -286,6 +286,8 @@ def _insert_teachers(rows: list[dict], actor, demo_password: str | None, progres
         result = conn.execute(insert(T).returning(T.c.id, T.c.id_number, sort_by_parameter_order=True), [
             {"org_id": r["org_id"], "name": r["name"], "gender": r["gender"], "birth_date": r["birth_date"],
              "id_type": r["id_type"], "id_number": r["id_number"], "state": STATE_DRAFT, "basic": r["basic"],
+             # the school filled the record in by importing it: 已录入 on the progress page, not yet 已报送
+             "filled_by_id": actor.id if actor else None, "filled_at": now,
              "created_at": now, "updated_at": now} for r in part])
         ids.update({number: tid for tid, number in result})
         conn.execute(insert(U), [

@@ -23,6 +23,11 @@ def test_imported_teachers_get_working_accounts_and_a_flow_each(hainan):
     fills = db.session.scalars(select(HumanTask).where(HumanTask.task_key == "fill")).all()
     assert len(fills) == 22 and {t.candidate_org_id for t in fills} == {user("2146000001_info").org_id}
     assert {t.state for t in db.session.scalars(select(Teacher))} == {"draft"}
+    # the school filled them in by importing: 已录入 22 on the progress page, 已报送 none yet
+    from records import progress
+    from tests.journey_helpers import org
+    [row] = progress.dashboard(org("2146000001"))
+    assert (row.expected, row.entered, row.submitted) == (22, 22, 0)
     assert seen and seen[-1][0] == "写入" and seen[-1][1] >= seen[-1][2]
     # the initial password (Js + last six characters) logs in and must be changed
     teacher = db.session.scalars(select(Teacher).order_by(Teacher.id)).first()

@@ -174,8 +174,8 @@ def parse_rows(rows: list[list[Any]], *, school_type: str | None = None, school_
         sheet.problems.append(Problem(0, SCHOOL_COLUMN + "*", "",
                                       f"找不到【{SCHOOL_COLUMN}*】列：全省（多校）导入表的第一列须是学校标识码；"
                                       f"学校导入本校教师时请在本校页面上传", "school_code"))
-    if sheet.problems:
-        return sheet
+    if len(sheet.problems) > len(header.problems):
+        return sheet   # a missing column; an unknown or doubled one still has the rows judged, so one upload shows all
 
     today = today or dt.date.today()
     seen_ids: dict[str, int] = {}

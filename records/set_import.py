@@ -139,14 +139,15 @@ def parse_set_rows(rows: list[list[Any]], set_key: str, school_type: str | None,
     if unknown:
         parsed.problems.append(Problem(0, "", "", f"表中有【{info.title}】模板以外的列：{'、'.join(unknown)}。"
                                                   + _other_template(unknown_keys, set_key, school_type)))
-    identity = _identity_fields(school_type)
+    column_problems = len(parsed.problems)   # unknown or doubled columns: the rows are still judged, so one
+    identity = _identity_fields(school_type)  # upload shows everything to fix; a missing column stops here
     for f in identity:
         if TEACHER_COLUMNS[f.key] not in by_key:
             parsed.problems.append(Problem(0, f.header, "", f"找不到【{f.header}】列", f.key))
     for f in info.fields:
         if f.required and f.key not in by_key:
             parsed.problems.append(Problem(0, f.header, "", f"找不到【{f.header}】列", f.key))
-    if parsed.problems:
+    if len(parsed.problems) > column_problems:
         return parsed
 
     today = today or dt.date.today()

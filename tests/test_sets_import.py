@@ -85,6 +85,9 @@ def test_unknown_columns_and_a_sheet_of_another_set():
     parsed = parse([STUDY_HEADER + ["备注说明"], study() + ["x"]])
     [p] = parsed.problems
     assert "【备注说明】（O列）" in p.message and "模板以外的列" in p.message
+    # an extra column does not hide what is wrong in the rows: one upload shows everything to fix
+    both = parse([STUDY_HEADER + ["备注说明"], study(**{"入学年月": "2006-13"}) + ["x"]]).problems
+    assert [p.row for p in both] == [0, 2] and "入学年月" in both[1].message
     basic = openpyxl.load_workbook(DATA / "school_2146000001_basic_info.xlsx").active
     rows = [[c.value for c in r] for r in basic.iter_rows(max_row=3)]
     p = next(p for p in parse(rows).problems if "模板以外的列" in p.message)
@@ -98,6 +101,13 @@ def test_unknown_columns_and_a_sheet_of_another_set():
     [p] = [p for p in parse_basic_sheet(xlsx([["姓名*", "身份证件号*", "鞋码", "血型"], ["林晓", LIN, "37", "A"]]),
                                         school_type="21").problems if "模板以外的列" in p.message]
     assert "像是" not in p.message and "请使用导入模板，删除这些列后再导入" in p.message
+    # … and in the basic sheet too, the rows are judged beside it
+    sample = [[c.value for c in r] for r in basic.iter_rows(max_row=2)]
+    number_column = sample[0].index("身份证件号*")
+    sample[1][number_column] = sample[1][number_column][:17] + ("1" if sample[1][number_column][17] != "1" else "2")
+    found = parse_basic_sheet(xlsx([sample[0] + ["鞋码"], sample[1] + ["37"]], title="基本信息"),
+                              school_type="21").problems
+    assert [p.row for p in found] == [0, 2] and "校验位错误" in found[1].message
 
 
 def test_not_a_spreadsheet_and_empty():

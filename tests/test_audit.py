@@ -297,13 +297,19 @@ def test_each_write_route_leaves_an_audit_row(province, endpoint):
 
 
 def test_search_is_limited_to_the_subtree(province):
-    _submitted("范围", 40)
+    _, t = _submitted("范围", 40)
     county = province.test_client()
     login(county, "460105_info")
     page = county.get("/audit/").get_data(as_text=True)
     assert "创建教师账号" in page
     # before/after read as written: Chinese as Chinese, not \\u escapes
     assert "海南师范大学" in page and "\\u" not in page
+    # the object by kind and name, values by label and code name (not "teacher 25", not political_status: 13)
+    assert f"教师记录 {t.name}" in page and "teacher " not in page
+    assert "【学习经历】；条目号：1；获得学历：大学本科毕业" in page and "degree_level" not in page
+    from audit.presentation import describe
+    assert describe({"political_status": "13", "reason": "更正"}, "2146000001") == "政治面貌：群众；原因：更正"
+    assert describe({"unknown_key": [1, "二"]}) == 'unknown_key：[1, "二"]'   # never dropped
     other = province.test_client()
     login(other, "460106_info")
     page = other.get("/audit/?action=teacher_account_created").get_data(as_text=True)

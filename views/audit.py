@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user, login_required
 
 from accounts.policy import allowed
+from audit.presentation import shown_entries
 from audit.search import ACTION_LABELS, AuditFilter, audit_page, operator_filter_refused
 
 from .helpers import page_arg
@@ -34,4 +35,5 @@ def index():
     if operator_filter_refused(current_user, flt.username):
         flash("本角色看到的身份证号已隐藏，不能按身份证号（教师的登录名）筛选操作人；请按操作类型和日期筛选。", "error")
     rows, total, pages = audit_page(current_user, flt)
-    return render_template("audit/index.html", rows=rows, total=total, pages=pages, flt=flt, labels=ACTION_LABELS)
+    return render_template("audit/index.html", rows=shown_entries(rows), total=total, pages=pages, flt=flt,
+                           labels=ACTION_LABELS)

@@ -1,0 +1,110 @@
+"""The audit log as people read it: what an entry is about by kind and name (教师记录 林晓, not
+"teacher 25"), and the values it recorded by label and code name (政治面貌：中共党员, not political: 01).
+
+Field labels and code names come from the indicator declarations (records.indicators), for the
+school type of the entry's unit, so the log reads like the record pages. Keys that are not fields
+(reason, remark, …) have their words here; anything else is shown by its key, never dropped.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from models import AuditEntry, Org, Teacher, User, db
+
+OBJECT_LABELS = {
+    "teacher": "教师记录", "user": "账号", "org": "单位", "unit_manager": "单位负责人",
+    "process_definition": "流程版本", "process_draft": "流程草稿", "process_instance": "流程实例", "task": "任务",
+    "file": "文件", "password_sheet": "初始密码表", "monthly_report": "月报", "lane_mapping": "泳道设置",
+    "api_token": "接口令牌", "database": "数据库",
+}
+WORDS = {
+    "reason": "原因", "remark": "备注", "set": "信息集", "item": "条目号", "period": "月份", "kind": "类型",
+    "note": "说明", "rows": "行数", "teachers": "教师数", "count": "数量", "created": "新增", "skipped": "跳过",
+    "until": "锁定至", "by_address": "按来源地址", "decision": "决定", "disabled": "已停用", "name": "名称",
+    "version": "版本", "from_version": "原版本", "to_version": "新版本", "role": "角色", "year": "年度",
+    "hours": "学时", "project": "项目名称", "email": "邮箱", "summary": "总结", "filename": "文件名",
+    "username": "账号", "display_name": "姓名", "state": "状态", "to_org": "调入单位", "from_org": "调出单位",
+}
+
+
+@dataclass
+class ShownEntry:
+    entry: AuditEntry
+    user: User | None
+    org: Org | None
+    about: str      # 对象
+    before: str
+    after: str
+
+
+def shown_entries(rows) -> list[ShownEntry]:
+    """Rows of (AuditEntry, User, Org) from audit.search.audit_page, ready for the page."""
+    names = _object_names([entry for entry, _, _ in rows])
+    out = []
+    for entry, user, org in rows:
+        school_type = org.code if org is not None and org.kind == "school" else None   # a 学校标识码 gives its type
+        out.append(ShownEntry(entry, user, org, _about(entry, names), describe(entry.before, school_type),
+                              describe(entry.after, school_type)))
+    return out
+
+
+def _about(entry: AuditEntry, names: dict) -> str:
+    kind, key = entry.object_type or "", entry.object_id or ""
+    label = OBJECT_LABELS.get(kind, kind)
+    name = names.get((kind, key))
+    return " ".join(part for part in (label, name or key) if part)
+
+
+def _object_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """The names of the teachers, accounts and units a page of entries is about, three queries at most."""
+    wanted: dict[str, set[int]] = {"teacher": set(), "user": set(), "org": set()}
+    for e in entries:
+        if e.object_type in wanted and (e.object_id or "").isdigit():
+            wanted[e.object_type].add(int(e.object_id))
+    names: dict[tuple[str, str], str] = {}
+    for kind, model, column in (("teacher", Teacher, Teacher.name), ("user", User, User.display_name),
+                                ("org", Org, Org.name)):
+        if wanted[kind]:
+            for object_id, name in db.session.execute(select(model.id, column).where(model.id.in_(wanted[kind]))):
+                names[(kind, str(object_id))] = name
+    return names
+
+
+def describe(values, school_type: str | None = None) -> str:
+    """Recorded values as 标签：值；… (a set's rows headed by the set's title)."""
+    if not values:
+        return ""
+    if not isinstance(values, dict):
+        return _plain(values)
+    from records.indicators import basic_fields, set_by_key
+    info = set_by_key(values["set"], school_type or "21") if isinstance(values.get("set"), str) else None
+    fields = {f.key: f for f in (info.fields if info else basic_fields(school_type))}
+    parts = [f"【{info.title}】"] if info else []
+    for key, value in values.items():
+        if key == "set" and info:
+            continue
+        if key == "values" and isinstance(value, dict):
+            parts.extend(_pair(k, v, fields) for k, v in value.items())
+        else:
+            parts.append(_pair(key, value, fields))
+    return "；".join(parts)
+
+
+def _pair(key: str, value, fields: dict) -> str:
+    f = fields.get(key)
+    if f is not None and not isinstance(value, (dict, list)):
+        return f"{f.label}：{f.shown(value) or '（空）'}"
+    return f"{WORDS.get(key, key)}：{_plain(value)}"
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)

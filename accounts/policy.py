@@ -38,6 +38,7 @@ SCOPES: dict[str, dict[str, str]] = {
     "record.list": {INFO: ANY, QUERY: ANY, SYS: ANY},
     "record.view": {INFO: SUBTREE, QUERY: SUBTREE, SYS: SUBTREE, TEACHER: SELF},
     "record.edit": {INFO: OWN_UNIT, TEACHER: SELF},
+    "record.restart": {INFO: OWN_UNIT},        # a new collection flow after one was terminated
     "record.import": {INFO: ANY},
     "import.job": {INFO: SELF},                # one's own import job (progress, report of bad cells)
     "record.change": {INFO: OWN_UNIT},         # propose a change, register a departure, revise a change
@@ -113,6 +114,7 @@ ROUTES: dict[str, Route] = {
     "records.edit": Route("record.edit", "teacher_id"),
     "records.set_row": Route("record.edit", "teacher_id"),
     "records.set_row_delete": Route("record.edit", "teacher_id"),
+    "records.restart_collection": Route("record.restart", "teacher_id"),
     "records.import_sheet": Route("record.import"),
     **{f"records.{name}": Route("import.job", "token") for name in ("import_job", "import_job_status",
                                                                      "import_job_report")},

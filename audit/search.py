@@ -15,7 +15,7 @@ ACTION_LABELS = {
     "login": "登录", "login_failed": "登录失败", "login_disabled": "停用账号登录（拒绝）", "login_locked": "登录被锁定（拒绝）", "db_backup": "数据库备份", "db_restore": "数据库恢复", "logout": "退出", "password_changed": "修改密码",
     "password_reset": "重置密码", "accounts_generated": "生成单位账号", "password_sheet_downloaded": "下载初始密码表",
     "teacher_account_created": "创建教师账号", "teacher_accounts_imported": "批量创建教师账号",
-    "teacher_account_withdrawn": "撤销误建账号", "record_saved": "保存档案", "record_submitted": "报送档案",
+    "teacher_account_withdrawn": "撤销误建账号", "record_saved": "保存档案", "collection_restarted": "重新发起信息采集", "record_submitted": "报送档案",
     "records_imported": "导入教师信息", "review_approve": "审核通过", "review_return": "审核退回",
     "task_claim": "领取任务", "task_unclaim": "释放任务",
     "change_proposed": "提出信息变更", "change_resubmitted": "重新提交变更", "change_withdrawn": "撤回变更",

@@ -58,6 +58,10 @@ def edit_refusal(user, teacher: Teacher) -> str | None:
             return "只能填写本人的档案"
     elif not (user.role == ROLE_INFO_ADMIN and user.org_id == teacher.org_id):
         return "只有本人或所在学校的信息管理员可以填写档案"
+    from .collection import stopped_collection, stopped_message
+    stop = stopped_collection(teacher)
+    if stop is not None:
+        return stopped_message(user, teacher, stop)
     if teacher.state not in EDITABLE_STATES:
         return f"记录当前为“{teacher.state_label}”，审核中或已生效的记录不能在此修改"
     return None

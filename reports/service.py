@@ -26,7 +26,12 @@ MR = MonthlyReport.__table__
 
 
 class ReportRefused(Exception):
-    """A user's report action was refused; the message is for the user."""
+    """A user's report action was refused; the message is for the user. `in_text`: the refusal is about
+    what the user wrote (too long, empty), which the page then keeps for them to correct."""
+
+    def __init__(self, message: str, *, in_text: bool = False):
+        super().__init__(message)
+        self.in_text = in_text
 
 
 def report_in_scope(user, report_id: int) -> MonthlyReport | None:
@@ -148,15 +153,15 @@ def _submit(user, report_id: int, task_id: int, remark: str) -> None:
 
 
 def submit_report(user, report: MonthlyReport, remark: str = "") -> str:
-    remark = (remark or "").strip()
-    if len(remark) > 1000:
-        raise ReportRefused("备注不能超过 1000 字")
     task = open_task(report, MAIN_TASKS[PROCESS[report.kind]])
     if task is None:
         raise ReportRefused("该月报已提交，或尚未开放提交（省级月报在各单位 25 日截止后开放汇总）")
     if not workflows.may_act(user, candidate_org_id=task.candidate_org_id, candidate_role=task.candidate_role,
                              subject_teacher_id=None):
         raise ReportRefused("只有本单位的信息管理员可以提交本单位的月报")
+    remark = (remark or "").strip()
+    if len(remark) > 1000:
+        raise ReportRefused(f"备注不能超过 1000 字（现有 {len(remark)} 字）", in_text=True)
     try:
         workflows.run_in_transaction(_submit, user, report.id, task.id, remark)
     except workflows.WorkflowError as exc:
@@ -183,9 +188,9 @@ def submit_year_end(user, report: MonthlyReport, summary: str) -> str:
         raise ReportRefused("只有本单位的信息管理员可以填写年度总结")
     summary = (summary or "").strip()
     if not summary:
-        raise ReportRefused("请填写年度总结")
+        raise ReportRefused("请填写年度总结", in_text=True)
     if len(summary) > 10000:
-        raise ReportRefused("年度总结不能超过 10000 字")
+        raise ReportRefused(f"年度总结不能超过 10000 字（现有 {len(summary)} 字）", in_text=True)
     try:
         workflows.run_in_transaction(_submit_year_end, user, report.id, task.id, summary)
     except workflows.WorkflowError as exc:

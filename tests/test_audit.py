@@ -243,6 +243,20 @@ def _credit_remove(client):
     return client.post(f"/teachers/{t.id}/credits/{entry.id}/delete", data={})
 
 
+def _restart_collection(client):
+    import workflows
+    from models import ProcessInstance
+    from workflows import admin
+    u = new_teacher("2146000001", "重启", seq=69)
+    instance = db.session.scalars(select(ProcessInstance).where(ProcessInstance.subject_teacher_id == u.teacher_id)).one()
+    workflows.run_in_transaction(admin.terminate, instance.id, user("2146000001_info"), "重复发起")
+    login(client, "2146000001_info")
+    return client.post(f"/teachers/{u.teacher_id}/restart-collection")
+
+
+CASES["records.restart_collection"] = _restart_collection
+
+
 CASES.update({"credits.settings": _credit_settings, "credits.import_file": _credit_import,
               "credits.add_entry": _credit_entry, "credits.remove_entry": _credit_remove})
 CORE_BLUEPRINTS += ("credits",)

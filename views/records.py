@@ -13,7 +13,7 @@ from accounts.policy import MASKED_ROLES, allowed
 from models import Org, Teacher, db
 from models.teachers import RECORD_STATES
 from records import history as record_history
-from records import items, jobs, review, service
+from records import collection, items, jobs, review, service
 from records.access import teacher_in_scope, teachers_in_scope_query
 from records.forms import basic_form_class, form_values, identity_values, set_form_class, set_form_data, set_form_values
 from records import sheets
@@ -82,9 +82,21 @@ def teacher_list():
 @login_required
 def detail(teacher_id):
     teacher = _load(teacher_id, "record.view")
+    stop = collection.stopped_collection(teacher)
     return render_template("records/detail.html", teacher=teacher, rows=record_rows(teacher, current_user),
                            history=review.review_history(teacher.id), can_edit=service.can_edit(current_user, teacher),
-                           action_form=ActionForm(), sections=set_sections(teacher, current_user))
+                           action_form=ActionForm(), sections=set_sections(teacher, current_user), stop=stop,
+                           stop_message=collection.stopped_message(current_user, teacher, stop) if stop else "",
+                           may_restart=stop is not None and collection.restart_refusal(current_user, teacher) is None)
+
+
+@bp.route("/teachers/<int:teacher_id>/restart-collection", methods=["POST"])
+@login_required
+def restart_collection(teacher_id):
+    teacher = _load(teacher_id, "record.restart")
+    ok, message = collection.restart(current_user, teacher)
+    flash(message, "success" if ok else "error")
+    return redirect(url_for("records.detail", teacher_id=teacher_id))
 
 
 @bp.app_context_processor

@@ -106,7 +106,9 @@ def submit(report_id):
         message = submit_report(current_user, report, request.form.get("remark", ""))
     except ReportRefused as exc:
         flash(str(exc), "error")
-        return _detail_page(report, {"remark": request.form.get("remark", "")}, 400)
+        if exc.in_text:
+            return _detail_page(report, {"remark": request.form.get("remark", "")}, 400)
+        return redirect(url_for("reports.detail", report_id=report.id))
     flash(message, "success")
     return redirect(url_for("reports.detail", report_id=report.id))
 
@@ -119,7 +121,9 @@ def year_end(report_id):
         message = submit_year_end(current_user, report, request.form.get("summary", ""))
     except ReportRefused as exc:
         flash(str(exc), "error")
-        return _detail_page(report, {"summary": request.form.get("summary", "")}, 400)
+        if exc.in_text:
+            return _detail_page(report, {"summary": request.form.get("summary", "")}, 400)
+        return redirect(url_for("reports.detail", report_id=report.id))
     flash(message, "success")
     return redirect(url_for("reports.detail", report_id=report.id))
 

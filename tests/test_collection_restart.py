@@ -1,0 +1,60 @@
+"""A teacher's collection flow terminated by the process administrator: she is told why and whom to
+contact instead of being stuck, and her school's information administrator starts a new flow."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+import workflows
+from models import AuditEntry, HumanTask, ProcessInstance, Teacher, db
+from tests.journey_helpers import PASSWORD, login, new_teacher, user
+from tests.test_process_pages import province  # noqa: F401 -- fixture
+from workflows import admin
+
+
+def collection_instances(teacher_id):
+    db.session.expire_all()
+    return db.session.scalars(select(ProcessInstance).where(ProcessInstance.subject_teacher_id == teacher_id,
+                                                            ProcessInstance.process_key == "teacher_collection")
+                              .order_by(ProcessInstance.id)).all()
+
+
+def test_a_terminated_collection_is_explained_and_restarted_by_the_school(province):
+    u = new_teacher("2146000001", "终止", seq=70)
+    u.set_password(PASSWORD)
+    u.must_change_password = False
+    db.session.commit()
+    [first] = collection_instances(u.teacher_id)
+    workflows.run_in_transaction(admin.terminate, first.id, user("460000_process"), "重复发起")
+
+    teacher = province.test_client()
+    login(teacher, u.username, PASSWORD)
+    page = teacher.get(f"/teachers/{u.teacher_id}").get_data(as_text=True)
+    assert "被流程管理员终止（原因：重复发起）" in page and "请联系本校信息管理员（" in page
+    assert "restart-collection" not in page
+    # the form is refused with the same words instead of a save that can never be submitted
+    refused = teacher.get(f"/teachers/{u.teacher_id}/edit", follow_redirects=True).get_data(as_text=True)
+    assert "被流程管理员终止" in refused
+    # she cannot restart it herself, nor can the county
+    assert teacher.post(f"/teachers/{u.teacher_id}/restart-collection").status_code == 403
+    county = province.test_client()
+    login(county, "460105_info")
+    county.post(f"/teachers/{u.teacher_id}/restart-collection")
+    assert len(collection_instances(u.teacher_id)) == 1
+
+    school = province.test_client()
+    login(school, "2146000001_info")
+    page = school.get(f"/teachers/{u.teacher_id}").get_data(as_text=True)
+    assert "restart-collection" in page
+    done = school.post(f"/teachers/{u.teacher_id}/restart-collection", follow_redirects=True).get_data(as_text=True)
+    assert "已重新发起信息采集" in done and 'id="collection-stopped"' not in done
+    first, second = collection_instances(u.teacher_id)
+    assert second.status == "running" and db.session.get(Teacher, u.teacher_id).state == "draft"
+    fill = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == second.id)).one()
+    assert fill.task_key == "fill"
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "collection_restarted")) == 1
+    # a second click starts nothing more
+    again = school.post(f"/teachers/{u.teacher_id}/restart-collection", follow_redirects=True).get_data(as_text=True)
+    assert "无需重新发起" in again and len(collection_instances(u.teacher_id)) == 2
+    # and the teacher fills in again
+    assert teacher.get(f"/teachers/{u.teacher_id}/edit").status_code == 200

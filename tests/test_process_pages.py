@@ -170,6 +170,12 @@ def test_upload_from_other_tools_is_kept_as_a_draft_even_when_refused(admin_clie
     draft = db.session.scalars(select(ProcessDraft).order_by(ProcessDraft.id.desc())).first()
     assert draft.source == "upload" and not draft.accepted and draft.process_key == "handle-invoice"
     assert admin_client.get(f"/process/drafts/{draft.id}/bpmn").data == refused
+    # the same file again opens that draft instead of keeping another copy
+    drafts = count(ProcessDraft)
+    again = admin_client.post("/process/upload", data={"file": (io.BytesIO(refused), "C.1.1 (1).bpmn")},
+                              content_type="multipart/form-data")
+    assert f"draft={draft.id}" in again.headers["Location"] and count(ProcessDraft) == drafts
+    assert "没有再保存一份" in admin_client.get(again.headers["Location"]).get_data(as_text=True)
 
     camunda = (DATA / "bpmn_real" / "miwg_reference_C.9.1.bpmn").read_bytes()
     resp = admin_client.post("/process/upload", data={"file": (io.BytesIO(camunda), "C.9.1.bpmn")},
@@ -178,6 +184,11 @@ def test_upload_from_other_tools_is_kept_as_a_draft_even_when_refused(admin_clie
     assert draft.accepted and b'"P7D"' in draft.bpmn_xml  # converted on import
     published = admin_client.post("/process/api/publish", json={"xml": draft.bpmn_xml.decode(), "draft_id": draft.id})
     assert published.get_json()["ok"] and published.get_json()["process_key"] == "requestDocument_en"
+    # publishing it a second time (a second window, a double click) is answered in JSON the editor shows
+    twice = admin_client.post("/process/api/publish", json={"xml": draft.bpmn_xml.decode(), "draft_id": draft.id})
+    assert twice.status_code == 409 and "已发布或已删除" in twice.get_json()["message"]
+    saved = admin_client.post("/process/api/drafts", json={"xml": draft.bpmn_xml.decode(), "draft_id": draft.id})
+    assert saved.status_code == 409 and not saved.get_json()["ok"]
 
     truncated = (DATA / "bpmn_bad" / "truncated.bpmn").read_bytes()
     resp = admin_client.post("/process/upload", data={"file": (io.BytesIO(truncated), "t.bpmn")},

@@ -423,3 +423,23 @@ def test_a_process_without_an_end_event_is_refused():
     assert not validation.validate(nested.replace(b'<bpmn:endEvent id="end">', b'<bpmn:task id="end">')
                                    .replace(b'</bpmn:endEvent>\n    <bpmn:sequenceFlow id="f1"',
                                             b'</bpmn:task>\n    <bpmn:sequenceFlow id="f1"')).ok
+
+
+@pytest.mark.parametrize("xml,words", [
+    (b'<?xml version="1.0"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">'
+     b'</definitions>', "开始标签 <process>（第 2 行）与结束标签 </definitions> 不配对"),
+    (b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="a" id="b"/>', "属性 id 写了两次"),
+    (b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">R&D</process></definitions>',
+     "&amp;"),
+])
+def test_xml_syntax_errors_are_told_in_chinese(app, xml, words):
+    [problem] = errors(validation.validate(xml))
+    assert words in problem.message and "技术信息" not in problem.message, problem.message
+
+
+def test_schema_errors_are_told_in_chinese(app):
+    xml = (b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">'
+           b'<process id="1p" isExecutable="true"><startEvent id="s"/><bogus id="b"/></process></definitions>')
+    messages = text(errors(validation.validate(xml)))
+    assert "“1p”不是合法的标识" in messages and "元素 bpmn:bogus 不应出现在这里" in messages, messages
+    assert "This element" not in messages and "atomic type" not in messages

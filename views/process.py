@@ -54,11 +54,19 @@ def _definition(definition_id: int) -> ProcessDefinition:
     return found
 
 
-def _draft(draft_id: int) -> ProcessDraft:
+def _open_draft(draft_id: int) -> ProcessDraft | None:
     found = db.session.get(ProcessDraft, draft_id)
-    if found is None or found.published_definition_id is not None:
+    return None if found is None or found.published_definition_id is not None else found
+
+
+def _draft(draft_id: int) -> ProcessDraft:
+    found = _open_draft(draft_id)
+    if found is None:
         abort(404)
     return found
+
+
+GONE_DRAFT = "这份草稿已发布或已删除（可能在另一个窗口中）：请回到流程列表查看版本，或重新打开编辑器"
 
 
 def _process(process_key: str) -> ProcessDefinition:
@@ -189,8 +197,8 @@ def api_validate():
 def api_save_draft():
     data, body = _posted_xml()
     draft_id = _int(body, "draft_id")
-    if draft_id:
-        _draft(draft_id)
+    if draft_id and _open_draft(draft_id) is None:   # the editor speaks JSON: an answer it can show, not a 404 page
+        return jsonify(ok=False, message=GONE_DRAFT, problems=[]), 409
     try:
         draft, result = workflows.run_in_transaction(
             deploy.save_draft, data, current_user, draft_id=draft_id, base_definition_id=_int(body, "base_definition_id"))
@@ -205,8 +213,8 @@ def api_save_draft():
 def api_publish():
     data, body = _posted_xml()
     draft_id = _int(body, "draft_id")
-    if draft_id:
-        _draft(draft_id)
+    if draft_id and _open_draft(draft_id) is None:
+        return jsonify(ok=False, message=GONE_DRAFT, problems=[]), 409
     key = _key(body)
     try:
         definition, created = workflows.run_in_transaction(deploy.publish, data, current_user, process_key=key,
@@ -236,6 +244,10 @@ def upload():
         return redirect(safe_next(url_for("process.index")))
     target = request.form.get("process_key") or None
     base = _process(target) if target else None
+    again = deploy.same_open_upload(data, current_user)
+    if again is not None:
+        flash(f"“{file.filename}”与你之前上传、尚未发布的草稿相同，已打开该草稿（没有再保存一份）", "warning")
+        return redirect(url_for("process.editor", process_key=again.process_key or NEW_PROCESS, draft=again.id))
     try:
         draft, result = workflows.run_in_transaction(
             deploy.save_draft, data, current_user, source="upload", filename=file.filename,

@@ -113,6 +113,15 @@ def problems_as_dicts(problems) -> list[dict]:
     return [asdict(p) for p in problems]
 
 
+def same_open_upload(data: bytes, user) -> ProcessDraft | None:
+    """An unpublished draft this user uploaded with exactly these bytes: uploading the same file again
+    opens it instead of leaving one more copy of a refused diagram in the list."""
+    candidates = db.session.scalars(select(ProcessDraft).where(
+        ProcessDraft.created_by_id == getattr(user, "id", None), ProcessDraft.source == "upload",
+        ProcessDraft.published_definition_id.is_(None)).order_by(ProcessDraft.id.desc()).limit(50))
+    return next((d for d in candidates if bytes(d.bpmn_xml) == data), None)
+
+
 def save_draft(data: bytes, user, *, draft_id: int | None = None, source: str = "editor",
                filename: str | None = None, base_definition_id: int | None = None) -> tuple[ProcessDraft, Validation]:
     """Keep a diagram as a draft, whatever its problems (a refused upload too, to fix in the editor).

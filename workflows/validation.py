@@ -35,7 +35,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import store
+from . import parser_messages, store
 from .errors import DeployError, Problem
 from .validation_rules import BPMN_NS, clean_name, local, q, run_rules
 
@@ -111,8 +111,8 @@ def _parse_xml(data: bytes):
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        return None, _refused(f"不是格式正确的 XML（{exc.msg}）：文件可能不完整或不是 BPMN 文件，"
-                              "请从建模工具重新导出", line=line)
+        return None, _refused(f"不是格式正确的 XML：{parser_messages.xml_syntax(exc.msg)}。文件可能不完整或"
+                              "不是 BPMN 文件，请从建模工具重新导出", line=line)
     except (ValueError, etree.LxmlError) as exc:
         return None, _refused(f"无法读取为 XML：{exc}")
     docinfo = root.getroottree().docinfo
@@ -148,8 +148,7 @@ def _schema_problems(root) -> list[Problem]:
     out = []
     for error in schema.error_log:
         el = _element_at(root, error.line)
-        message = re.sub(r"\{http://www\.omg\.org/spec/BPMN/20100524/MODEL\}", "bpmn:", error.message)
-        out.append(Problem(f"不符合 BPMN 2.0 规范（XSD）：{message}", element_id=el.get("id") if el is not None else "-",
+        out.append(Problem(f"不符合 BPMN 2.0 规范：{parser_messages.schema(error.message)}", element_id=el.get("id") if el is not None else "-",
                            element_name=clean_name(el.get("name")) if el is not None else None, line=error.line))
     return out
 
@@ -179,7 +178,7 @@ def _spiff_problem(exc: Exception, root) -> tuple[Problem, bool]:
     el = el[0] if el else None
     line = getattr(exc, "line_number", None)
     line = line if isinstance(line, int) and line > 0 else (el.sourceline if el is not None else None)
-    return Problem(message or f"流程图无法解析：{text}", element_id=element_id or "-",
+    return Problem(message or f"流程图无法解析（技术信息：{text}）", element_id=element_id or "-",
                    element_name=clean_name(getattr(exc, "name", "") or (el.get("name") if el is not None else None)),
                    line=line), message is not None
 

@@ -146,3 +146,22 @@ def _submitted_teacher():
     teacher = db.session.get(Teacher, user.teacher_id)
     assert service.save_basic(user, teacher, complete_basic(user), submit=True).ok
     return user, teacher
+
+
+def test_a_teachers_own_pages_in_english(province):
+    """The pages a teacher works on herself: the form's chrome is English; the national indicator names and
+    code values stay Chinese (they are the data's own words, as in the national template)."""
+    u = new_teacher("2146000001", "英语表单", seq=77)
+    u.set_password(PASSWORD)
+    u.must_change_password = False
+    db.session.commit()
+    client = province.test_client()
+    login(client, u.username)
+    client.get("/lang/en")
+    form = text(client.get(f"/teachers/{u.teacher_id}/edit"))
+    assert "Basic information: 英语表单" in form and "Save draft" in form and "Submit for review" in form
+    assert "Items marked" in form and "保存草稿" not in form and "报送审核" not in form
+    row = text(client.get(f"/teachers/{u.teacher_id}/sets/study/new"))
+    assert "Add 学习经历: 英语表单" in row and ">Save<" in row and ">Cancel<" in row
+    hours = text(client.get("/credits/me"))
+    assert "My training hours" in hours and "<th>Project</th>" in hours and "No hours recorded yet" in hours

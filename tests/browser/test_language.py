@@ -41,6 +41,16 @@ def test_switch_to_english_and_back(live_server, page):
     assert "林晓" in page.inner_text("table.list")
     page.screenshot(path=str(SHOTS / "i18n_english_inbox.png"), full_page=True)
 
+    # something typed into a form: switching asks first, and staying keeps the text
+    page.click("table.list td.row-actions a")
+    page.fill("#reason", "Please check the ID card copy")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("#lang-switch >> text=中文")
+    assert asked and "尚未保存" not in asked[0] and "lose" in asked[0], asked
+    assert page.input_value("#reason") == "Please check the ID card copy" and page.get_attribute("html", "lang") == "en"
+    page.goto(base + "/inbox")
+
     page.click("#lang-switch >> text=中文")
     page.wait_for_selector("html[lang=zh-CN]")
     assert page.url.endswith("/inbox") and page.inner_text("h1") == "待办任务"

@@ -5,13 +5,22 @@
 //   <a data-back href="/">                                goes back one page (the href is the fallback)
 //   <textarea data-choose="ID">                           clicking or typing in it ticks the radio button #ID
 //                                                         (tabbing through does not: a keyboard user keeps the choice)
+//   #lang-switch[data-unsaved]                            asks before switching language once something was typed
+//                                                         into a form that posts (the reload would lose it)
 (function () {
   'use strict';
   document.addEventListener('submit', function (e) {
     var message = e.target.getAttribute && e.target.getAttribute('data-confirm');
     if (message && !window.confirm(message)) { e.preventDefault(); }
   }, true);
+  var typed = false;
+  document.addEventListener('input', function (e) {
+    var form = e.target.form;
+    if (form && (form.getAttribute('method') || '').toLowerCase() === 'post') { typed = true; }
+  }, true);
   document.addEventListener('click', function (e) {
+    var lang = e.target.closest && e.target.closest('#lang-switch a');
+    if (lang && typed && !window.confirm(lang.parentNode.getAttribute('data-unsaved'))) { e.preventDefault(); return; }
     var asker = e.target.closest && e.target.closest('button[data-confirm], a[data-confirm]');
     if (asker && !window.confirm(asker.getAttribute('data-confirm'))) { e.preventDefault(); e.stopImmediatePropagation(); return; }
     var back = e.target.closest && e.target.closest('a[data-back]');

@@ -80,7 +80,11 @@ def parse_resident_id(value, *, today: dt.date | None = None) -> ResidentId:
         hint = ""
         try:
             dt.datetime.strptime("19" + number[6:12], "%Y%m%d")
-            hint = f"，转换后应为 {upgrade_15(number)}（请与身份证核对）"
+            # The way as well as the result: where ID numbers are shown masked the result is hidden,
+            # and the way (with the one digit nobody can work out by hand) is still enough to act on.
+            converted = upgrade_15(number)
+            hint = (f"，转换后应为 {converted}（在第 6 位后插入“19”，末尾加校验位“{converted[-1]}”；"
+                    "请与身份证核对）")
         except ValueError:
             pass
         raise InvalidIdNumber(f"“{number}”是 15 位旧号码，须先转换为 18 位新号码再填写{hint}")

@@ -64,7 +64,7 @@ def test_future_birth_date():
 
 
 def test_fifteen_digits_refused_with_the_conversion():
-    with pytest.raises(InvalidIdNumber, match="15 位旧号码.*转换后应为 460024199109095013"):
+    with pytest.raises(InvalidIdNumber, match="15 位旧号码.*转换后应为 460024199109095013（在第 6 位后插入“19”，末尾加校验位“3”"):
         parse_resident_id("460024910909501")
     assert upgrade_15("460024910909501") == "460024199109095013"
 

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from models import AuditEntry, Teacher, User, db
 from records import service
 from tests.conftest import DATA
-from tests.journey_helpers import make_id, user
+from tests.journey_helpers import login, make_id, user
 
 
 @pytest.mark.parametrize("name, gender, month, id_number, expect", [
@@ -103,3 +103,14 @@ def test_names_with_markup_or_digits_are_refused(province, name):
 @pytest.mark.parametrize("name", ["买买提·艾力", "John O'Brien", "欧阳 娜娜"])
 def test_real_names_pass(province, name):
     assert service.create_teacher_account(user("2146000001_sys"), name, "女", "1988-03", "460105198803150029").ok
+
+
+def test_a_15_digit_number_is_told_how_to_convert_even_where_numbers_are_masked(province):
+    """System administrators see ID numbers masked, so the converted number alone would be hidden: the way
+    to convert (insert 19, the check character) stays readable."""
+    client = province.test_client()
+    login(client, "2146000001_sys")
+    page = client.post("/accounts/teachers", data={"name": "旧号", "gender": "男", "birth_month": "1991-09",
+                                                  "id_number": "460024910909501"}).get_data(as_text=True)
+    assert "15 位旧号码" in page and "460024199109095013" not in page   # masked for this role
+    assert "在第 6 位后插入“19”，末尾加校验位“3”" in page

@@ -2,7 +2,8 @@
 
 Where hours come from (`credit_entries`, one row per training, deduplicated per source):
 - reviewed 国内培训 rows: every row of the set in an effective record counts for its 培训年度
-  (kept in step by the facts refresh, records/facts.py, whenever a version is written);
+  (synced for the teacher when a version is written, records/items.snapshot_for_version, and again
+  by the facts refresh, records/facts.py);
 - the continuing-education platform's export (xlsx or CSV), imported by an information
   administrator for teachers of their subtree: all or nothing, every problem listed by row and column;
   a row already imported (same 记录编号, or same year + project + hours) is skipped, never doubled;

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select
 
 import audit
 from models import RecordItem, RecordVersionItems, Teacher, db, utcnow, write_intent
+from models.teachers import STATE_EFFECTIVE
 from models.users import ROLE_TEACHER
 
 from .access import edit_refusal
@@ -216,6 +217,11 @@ def snapshot_for_version(teacher_id: int, number: int, *, now=None, conn=None) -
         items.setdefault(set_key, []).append(values)
     conn.execute(insert(RecordVersionItems.__table__).values(teacher_id=teacher_id, number=number, items=items,
                                                              created_at=now or utcnow()))
+    # The teacher's 学时 from her reviewed 国内培训 rows, now rather than at the next facts refresh: she
+    # looks for an approved training right after the approval (the refresh redoes it, the same rows).
+    from .credits import sync_training
+    state = conn.execute(select(Teacher.state).where(Teacher.id == teacher_id)).scalar()
+    sync_training([teacher_id], {teacher_id} if state == STATE_EFFECTIVE else set(), now or utcnow())
 
 
 # ------------------------------------------------------------------------------ set sheets

@@ -65,8 +65,9 @@ def test_reviewed_training_rows_add_hours(province):
     facts.refresh()
     assert credits.hours_of(t.id, 2026) == 0                         # not reviewed yet
     assert review.decide(user("2146000001_info"), open_task(t.id).id, "approve").ok
+    assert credits.hours_of(t.id, 2026) == 40                        # at once, not at the next facts refresh
     facts.refresh()
-    assert credits.hours_of(t.id, 2026) == 40
+    assert credits.hours_of(t.id, 2026) == 40                        # and the refresh does not count it twice
     entry = db.session.scalars(select(CreditEntry).where(CreditEntry.teacher_id == t.id)).one()
     assert entry.source == "training" and entry.project == "省培计划"
     facts.rebuild()

@@ -55,6 +55,7 @@ def test_school_returns_with_a_reason_teacher_corrects_and_school_approves(live_
     assert "退回" in page.inner_text("#decision .error") and "待学校审核" in page.inner_text("h1")
     assert page.is_checked("#choice-return")                     # the box reopens as it was left
     page.fill("#reason", REASON)
+    assert page.inner_text("#reason + .counter") == f"{len(REASON)} / 500"     # how much room is left
     page.screenshot(path=str(SHOTS / "return_1_school_returns_with_reason.png"))
     page.click("#decision button:has-text('退回修改')")
     assert "退回" in flash_text(page), flash_text(page)

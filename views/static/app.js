@@ -5,6 +5,7 @@
 //   <a data-back href="/">                                goes back one page (the href is the fallback)
 //   <textarea data-choose="ID">                           clicking or typing in it ticks the radio button #ID
 //                                                         (tabbing through does not: a keyboard user keeps the choice)
+//   <textarea maxlength="N">                              shows how many characters are left ("12 / 500")
 //   #lang-switch[data-unsaved]                            asks before switching language once something was typed
 //                                                         into a form that posts (the reload would lose it)
 (function () {
@@ -31,6 +32,20 @@
     var radio = id && document.getElementById(id);
     if (radio && !radio.checked) { radio.checked = true; radio.dispatchEvent(new Event('change', { bubbles: true })); }
   }
+  function count(box) {
+    var shown = box.nextElementSibling;
+    if (!shown || !shown.classList.contains('counter')) {
+      shown = document.createElement('small');
+      shown.className = 'counter muted';
+      shown.setAttribute('aria-live', 'polite');
+      box.insertAdjacentElement('afterend', shown);
+    }
+    shown.textContent = box.value.length + ' / ' + box.getAttribute('maxlength');
+  }
+  document.querySelectorAll('textarea[maxlength]').forEach(count);
+  document.addEventListener('input', function (e) {
+    if (e.target.matches && e.target.matches('textarea[maxlength]')) { count(e.target); }
+  });
   document.addEventListener('pointerdown', choose, true);
   document.addEventListener('input', choose, true);
   document.addEventListener('change', function (e) {

@@ -443,3 +443,15 @@ def test_schema_errors_are_told_in_chinese(app):
     messages = text(errors(validation.validate(xml)))
     assert "“1p”不是合法的标识" in messages and "元素 bpmn:bogus 不应出现在这里" in messages, messages
     assert "This element" not in messages and "atomic type" not in messages
+
+
+def test_a_process_without_id_or_name_is_refused_not_a_crash(app):
+    """Found by the fuzz run: the only runnable process with neither id nor name crashed the validator; with a
+    name it was accepted (the schema allows a process without id) and would have been deployed without a key."""
+    from lxml import etree
+    root = etree.fromstring((Path(__file__).resolve().parents[1] / "bpmn" / "exchange_rotation.bpmn").read_bytes())
+    process = root.find("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+    for key in ("id", "name"):
+        process.attrib.pop(key, None)
+    result = validation.validate(etree.tostring(root))
+    assert not result.ok and any("没有 id" in p.message for p in result.errors), result.problems

@@ -244,8 +244,12 @@ def validate(data: bytes, filename: str = "diagram.bpmn", *, expected_key: str |
     if len(runnable) == 1:
         process = runnable[0]
         result.process_key = process.get("id")
+        if not result.process_key:   # the schema allows it; a version needs it as the process's key
+            result.problems.append(Problem(
+                "流程（process）没有 id：请在建模工具中为流程填写 id（如 teacher_leave），它是流程的标识，发布后不能更改",
+                element_id="-", element_name=clean_name(process.get("name")), line=process.sourceline))
         result.name = (clean_name(process.get("name")) or diagram.pools.get(process.get("id"))
-                       or process.get("id"))[:200]
+                       or process.get("id") or "")[:200]
         if expected_key and result.process_key != expected_key:
             result.problems.append(Problem(
                 f"流程 id 是 {result.process_key}，而正在编辑的流程是 {expected_key}：请把流程 id 改回 {expected_key}"

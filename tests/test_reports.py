@@ -112,6 +112,10 @@ def test_report_pages_scope_and_submission(world, engine_app):
     assert client("school_admin").get("/reports").status_code == 200
     other = client("province_school_admin")
     assert other.post(f"/reports/{district.id}/submit", data={"remark": "x"}).status_code == 404
+    # line breaks count once, as the page's counter counts them (a browser posts them as CRLF)
+    lines = "\r\n".join(["核" * 99] * 10) + "\r\n"     # 1,000 characters on the page, 1,010 bytes of form text
+    counted = county.post(f"/reports/{district.id}/submit", data={"remark": lines + "多"})
+    assert counted.status_code == 400 and "现有 1001 字" in counted.get_data(as_text=True)
     # a remark too long is refused with the text kept in the box, nothing submitted
     long_remark = "核对说明" * 260
     refused = county.post(f"/reports/{district.id}/submit", data={"remark": long_remark})

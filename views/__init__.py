@@ -39,7 +39,8 @@ def readable_json(value) -> str:
 
 
 def init_views(app) -> None:
-    from .helpers import DbIdConverter
+    from .helpers import DbIdConverter, TypedTextRequest
+    app.request_class = TypedTextRequest
     app.url_map.converters["int"] = DbIdConverter
     from security.web import init_security
     init_security(app)  # session timeout first, then the other before-request checks; headers on every response

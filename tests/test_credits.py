@@ -144,6 +144,9 @@ def test_hand_entry_and_progress_pages(province):
         db.session.commit()
         page = teacher.get("/credits/me?year=2026").get_data(as_text=True)
         assert 'id="earned">80<' in page and "校本培训" in page and "已达标" in page
+        # the list is the chosen year's: another year shows none of 2026's rows
+        page = teacher.get("/credits/me?year=2025").get_data(as_text=True)
+        assert 'id="earned">0<' in page and "校本培训" not in page and "2025 年度还没有学时记录" in page
 
 
 def test_autumn_reminder_from_the_diagram_timer(province):

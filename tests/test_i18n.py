@@ -164,4 +164,4 @@ def test_a_teachers_own_pages_in_english(province):
     row = text(client.get(f"/teachers/{u.teacher_id}/sets/study/new"))
     assert "Add 学习经历: 英语表单" in row and ">Save<" in row and ">Cancel<" in row
     hours = text(client.get("/credits/me"))
-    assert "My training hours" in hours and "<th>Project</th>" in hours and "No hours recorded yet" in hours
+    assert "My training hours" in hours and "<th>Project</th>" in hours and "No hours recorded for" in hours

@@ -77,7 +77,7 @@ def mine():
     year = _year()
     return render_template("credits/teacher.html", teacher=db.session.get(Teacher, current_user.teacher_id),
                            year=year, progress=credits.teacher_role_progress(current_user, year),
-                           entries=credits.entries_of(current_user.teacher_id), sources=CREDIT_SOURCES,
+                           entries=credits.entries_of(current_user.teacher_id, year), sources=CREDIT_SOURCES,
                            years=range(credits.this_year(), credits.this_year() - 6, -1), may_enter=False)
 
 
@@ -114,7 +114,7 @@ def _teacher_page(found: Teacher, year: int, values=None, problems=None, status=
     progress = credits.TeacherProgress(found.id, found.name, found.id_number, found.org_id,
                                        credits.requirement_for(found.org.school_type), credits.hours_of(found.id, year))
     return render_template("credits/teacher.html", teacher=found, year=year, progress=progress,
-                           entries=credits.entries_of(found.id), sources=CREDIT_SOURCES, form=ActionForm(),
+                           entries=credits.entries_of(found.id, year), sources=CREDIT_SOURCES, form=ActionForm(),
                            values=values or {}, problems=problems or {},
                            years=range(credits.this_year(), credits.this_year() - 6, -1),
                            may_enter=credits.manual_refusal(current_user, found) is None), status

@@ -60,13 +60,15 @@ def person_name(value) -> str:
 
 
 _NAME_PUNCTUATION = set("·.-'’")   # 买买提·艾力, O'Brien, Jean-Luc, J. Smith; the dot variants are made · first
+NAME_RULE = "姓名只能包含汉字、字母、空格和 · . - ' 这几个符号，且至少有一个汉字或字母"
 
 
 def _name_character(c: str) -> bool:
     # Letters of any script (rare hanzi of the extension blocks are letters too), their combining
-    # marks, digits (legacy records) and spaces; emoji, symbols, markup and control characters are not.
+    # marks and spaces; digits, emoji, symbols, markup and control characters are not (no ID card
+    # name has them: a digit in a name is a typo or a placeholder such as 张三123).
     kind = unicodedata.category(c)
-    return kind[0] in "LM" or kind in ("Nd", "Zs") or c in _NAME_PUNCTUATION
+    return kind[0] in "LM" or kind == "Zs" or c in _NAME_PUNCTUATION
 
 
 def name_problem(text: str) -> str | None:
@@ -74,7 +76,9 @@ def name_problem(text: str) -> str | None:
     bad = sorted({c for c in text if not _name_character(c)})
     if bad:
         shown = "".join(c if c.isprintable() else "?" for c in bad[:5])
-        return f"姓名中不能有“{shown}”：只能包含汉字、字母、空格和间隔号“·”"
+        return f"姓名中不能有“{shown}”：{NAME_RULE}"
+    if not any(unicodedata.category(c)[0] == "L" for c in text):
+        return f"“{text[:20]}”不是姓名：{NAME_RULE}"
     return None
 
 

@@ -31,7 +31,7 @@ def _world():
     from records import review
     teachers = []
     for seq in range(10, 22, 2):
-        u = new_teacher("2146000001", f"备份{seq}", seq=seq)
+        u = new_teacher("2146000001", f"备份{chr(65 + seq)}", seq=seq)
         t = db.session.get(Teacher, u.teacher_id)
         assert service.save_basic(u, t, complete_basic(u), submit=True).ok
         teachers.append(t)

@@ -235,7 +235,7 @@ def test_bulk_approve_of_other_units_tasks_names_no_one_and_keeps_the_count(prov
     and with many failures the count still shows (one message, not one flash per task)."""
     foreign = []
     for seq in range(12):
-        u = new_teacher("2146000002", f"外校教师{seq}", seq=60 + 2 * seq)
+        u = new_teacher("2146000002", f"外校教师{chr(65 + seq)}", seq=60 + 2 * seq)
         t = db.session.get(Teacher, u.teacher_id)
         assert service.save_basic(u, t, complete_basic(u), submit=True).ok
         foreign.append(open_task(t.id).id)

@@ -37,7 +37,7 @@ def start_leave(seq=50, **diagram):
         workflows.current_definition(diagram.get("process_id", "leave"))
     except workflows.DefinitionNotFound:
         tx(workflows.deploy_bytes, data)
-    teacher = new_teacher("2146000001", f"教师{seq}", seq=seq)
+    teacher = new_teacher("2146000001", f"教师{chr(65 + seq % 26)}", seq=seq)
     return tx(workflows.start_instance, diagram.get("process_id", "leave"), subject_teacher_id=teacher.teacher_id,
               user=user("2146000001_sys")).id
 

@@ -171,7 +171,7 @@ def test_rules_across_a_teachers_rows():
 def _teachers(n=2):
     out = []
     for i in range(n):
-        u = new_teacher("2146000001", f"教师{i}", seq=10 + 2 * i, birth=f"198{i}-03-15")
+        u = new_teacher("2146000001", f"教师{chr(65 + i)}", seq=10 + 2 * i, birth=f"198{i}-03-15")
         out.append(db.session.get(Teacher, u.teacher_id))
     return out
 

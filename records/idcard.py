@@ -113,10 +113,16 @@ _RESIDENT_SHAPED = re.compile(r"^[1-8]\d{16}[\dX]$|^\d{15}$")
 
 
 def resident_id_slip(value) -> str | None:
-    """Why a number typed to find a teacher cannot be a resident ID (a wrong check character, a
-    15-digit old number), or None. Only numbers shaped like one are judged: a lookup by a Hong Kong
-    card or a passport number goes on, and a number not found is then just not found."""
+    """Why a number typed to find a teacher cannot be an ID number (a wrong check character, a 15-digit
+    old number, 17 digits, "123"), or None. A number that could be another document's (a Hong Kong card,
+    a passport) is not judged: the lookup goes on, and a number not found is then just not found."""
     number = "".join(str(value or "").split()).upper()
+    if not number:
+        return None
+    if re.fullmatch(r"\d{12,17}X?|\d{19,25}X?", number) and len(number) not in (15, 18):
+        return f"“{number}”有 {len(number)} 位，居民身份证号码应为 18 位（最后一位可为 X）"
+    if len(number) < 5 or not _ANY_DOCUMENT.match(number):
+        return f"“{number[:30]}”不是有效的证件号码：居民身份证号码为 18 位（最后一位可为 X）"
     if not _RESIDENT_SHAPED.match(number):
         return None
     try:

@@ -25,7 +25,6 @@ Not here: the pages (views/transfers.py), who acts on which step (workflows/lane
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -40,12 +39,12 @@ from models.users import ROLE_INFO_ADMIN, ROLE_TEACHER
 from workflows.errors import WorkflowError
 
 from .idcard import resident_id_slip
+from .normalize import to_month
 from .identity import normalised_id, same_person_numbers
 from .access import locked_teacher
 
 PROCESS = "teacher_transfer"
 STEPS = ("transfer_in_review", "transfer_out_confirm", "transfer_out_review")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass
@@ -161,14 +160,15 @@ def record_refusal(teacher: Teacher, to_org: Org) -> str | None:
 
 
 def _check_month(text: str) -> tuple[str | None, str | None]:
-    text = (text or "").strip()
-    m = _MONTH.match(text)
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    text = (text or "").strip()[:30]
+    try:
+        month = to_month(text)   # as people write it: 2026-09, 2026年9月, 2026.09, 202609
+    except ValueError:
         return None, f"【调入年月】“{text[:20]}”格式不对，应为 YYYY-MM，例如 2026-09"
     from workflows import engine_now
     from workflows.timers import CHINA
     today = engine_now().astimezone(CHINA).date()
-    months = (int(m.group(1)) - today.year) * 12 + int(m.group(2)) - today.month
+    months = (int(month[:4]) - today.year) * 12 + int(month[5:7]) - today.month
     if months > 0:
         # It becomes the record's 进本校年月, which may not be a future month (a later change request of the
         # record would be refused for a value the transfer wrote).
@@ -176,7 +176,7 @@ def _check_month(text: str) -> tuple[str | None, str | None]:
                       "请在教师到岗当月或之后申请")
     if months < -12:
         return None, f"【调入年月】“{text}”早于一年前：只能是最近一年之内的月份"
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}", None
+    return month, None
 
 
 # ----------------------------------------------------------------------------- applying

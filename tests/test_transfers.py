@@ -88,12 +88,12 @@ def test_transfer_across_two_cities_moves_the_record_with_its_history(province):
 
 def test_within_a_county_the_authority_approves_once(province):
     _, t = effective_teacher()
-    out = transfers.apply(user("2146000002_info"), t.id_number, t.name, "2026-09", "")
+    out = transfers.apply(user("2146000002_info"), t.id_number, t.name, "2026年9月", "")   # as people write it
     assert out.ok and out.transfer.scope == "county"
     approve("460105_info", t.id, "transfer_in_review")
     approve("2146000001_info", t.id, "transfer_out_confirm")
     t = db.session.get(Teacher, t.id)
-    assert t.org_id == org("2146000002").id
+    assert t.org_id == org("2146000002").id and t.basic["joined_school_month"] == "2026-09"
     assert db.session.get(Transfer, out.transfer.id).state == "done"
 
 
@@ -118,6 +118,11 @@ def test_refusals_name_what_is_wrong(province):
     slipped = t.id_number[:17] + ("0" if t.id_number[17] != "0" else "1")   # one character mistyped
     typo = transfers.apply(user("2146000013_info"), slipped, t.name, "2026-09", "")
     assert not typo.ok and "校验位错误" in typo.problems["id_number"] and "全省没有" not in typo.problems["id_number"]
+    for short, said in (("123", "不是有效的证件号码"), (t.id_number[:17], "有 17 位")):
+        refused = transfers.apply(user("2146000013_info"), short, t.name, "2026-09", "")
+        assert said in refused.problems["id_number"], refused.problems
+    written = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2026年13月", "")
+    assert "格式不对" in written.problems["join_month"]
     bad_month = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2026-13", "")
     assert not bad_month.ok and "YYYY-MM" in bad_month.problems["join_month"]
     # the month becomes the record's 进本校年月: not a future month (a later change would be refused for it)

@@ -26,8 +26,23 @@ WORDS = {
     "until": "锁定至", "by_address": "按来源地址", "decision": "决定", "disabled": "已停用", "name": "名称",
     "version": "版本", "from_version": "原版本", "to_version": "新版本", "role": "角色", "year": "年度",
     "hours": "学时", "project": "项目名称", "email": "邮箱", "summary": "总结", "filename": "文件名",
-    "username": "账号", "display_name": "姓名", "state": "状态", "to_org": "调入单位", "from_org": "调出单位",
+    "username": "账号", "display_name": "姓名", "state": "状态", "status": "状态", "step": "环节", "date": "日期",
+    "school": "学校", "unit": "单位", "from": "调出学校", "to": "调入学校", "join_month": "调入年月",
+    "transfer": "调动编号", "rotation": "交流轮岗编号", "id_numbers": "身份证号", "id_number": "身份证号",
+    "personnel_status": "人员状态", "masked": "已隐藏", "format": "格式", "description": "说明",
+    "upstream_email": "上报邮箱", "inbox_email": "接收邮箱", "school_type": "学校类型", "revision": "修订号",
+    "recipients": "收件人", "rate": "比例", "process_key": "流程", "entry": "条目号", "day": "日期",
+    "daily_digest": "每日汇总", "can_push_credits": "可推送学时", "errors": "问题数", "accepted": "校验通过",
+    "content_hash": "内容摘要", "draft_id": "草稿号", "definition_id": "流程版本号", "instance_id": "流程实例号",
 }
+# Stored codes of a few keys in words (the record's fields have theirs in the indicator declarations).
+VALUE_WORDS = {
+    "decision": {"approve": "通过", "return": "退回", "submit": "报送", "confirm": "确认"},
+    "state": {"draft": "未报送", "submitted": "待学校审核", "school_approved": "待主管部门审核",
+              "effective": "已生效", "returned": "已退回", "left": "已离岗"},
+}
+ORG_CODE_KEYS = ("school", "unit", "from", "to")   # values that are unit codes: shown with the unit's name
+LIST_SHOWN = 5
 
 
 @dataclass
@@ -42,19 +57,21 @@ class ShownEntry:
 
 def shown_entries(rows) -> list[ShownEntry]:
     """Rows of (AuditEntry, User, Org) from audit.search.audit_page, ready for the page."""
-    names = _object_names([entry for entry, _, _ in rows])
+    entries = [entry for entry, _, _ in rows]
+    names = _object_names(entries)
+    units = _unit_names(entries)
     out = []
     for entry, user, org in rows:
         school_type = org.code if org is not None and org.kind == "school" else None   # a 学校标识码 gives its type
-        out.append(ShownEntry(entry, user, org, _about(entry, names), describe(entry.before, school_type),
-                              describe(entry.after, school_type)))
+        out.append(ShownEntry(entry, user, org, _about(entry, names, units), describe(entry.before, school_type, units),
+                              describe(entry.after, school_type, units)))
     return out
 
 
-def _about(entry: AuditEntry, names: dict) -> str:
+def _about(entry: AuditEntry, names: dict, units: dict) -> str:
     kind, key = entry.object_type or "", entry.object_id or ""
     label = OBJECT_LABELS.get(kind, kind)
-    name = names.get((kind, key))
+    name = names.get((kind, key)) or (units.get(key) if kind == "org" else None)
     return " ".join(part for part in (label, name or key) if part)
 
 
@@ -73,7 +90,20 @@ def _object_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     return names
 
 
-def describe(values, school_type: str | None = None) -> str:
+def _unit_names(entries: list[AuditEntry]) -> dict[str, str]:
+    """Unit code → name for the codes a page of entries holds (an org object named by its code, or a
+    school / from / to value), one query."""
+    codes = {e.object_id for e in entries if e.object_type == "org" and e.object_id}
+    for e in entries:
+        for values in (e.before, e.after):
+            if isinstance(values, dict):
+                codes |= {str(values[k]) for k in ORG_CODE_KEYS if isinstance(values.get(k), (str, int))}
+    if not codes:
+        return {}
+    return dict(db.session.execute(select(Org.code, Org.name).where(Org.code.in_(sorted(codes)))).all())
+
+
+def describe(values, school_type: str | None = None, units: dict | None = None) -> str:
     """Recorded values as 标签：值；… (a set's rows headed by the set's title)."""
     if not values:
         return ""
@@ -87,17 +117,29 @@ def describe(values, school_type: str | None = None) -> str:
         if key == "set" and info:
             continue
         if key == "values" and isinstance(value, dict):
-            parts.extend(_pair(k, v, fields) for k, v in value.items())
+            parts.extend(_pair(k, v, fields, units or {}) for k, v in value.items())
         else:
-            parts.append(_pair(key, value, fields))
+            parts.append(_pair(key, value, fields, units or {}))
     return "；".join(parts)
 
 
-def _pair(key: str, value, fields: dict) -> str:
+def _pair(key: str, value, fields: dict, units: dict) -> str:
     f = fields.get(key)
     if f is not None and not isinstance(value, (dict, list)):
         return f"{f.label}：{f.shown(value) or '（空）'}"
-    return f"{WORDS.get(key, key)}：{_plain(value)}"
+    word = WORDS.get(key, key)
+    if key in ORG_CODE_KEYS and str(value) in units:
+        return f"{word}：{units[str(value)]}（{value}）"
+    if isinstance(value, str) and value in VALUE_WORDS.get(key, {}):
+        return f"{word}：{VALUE_WORDS[key][value]}"
+    if key == "reason" and isinstance(value, str):
+        from records.departures import REASONS   # a departure's reason is a code; others are typed text
+        return f"{word}：{REASONS.get(value, value) or '（空）'}"
+    if isinstance(value, list) and len(value) > LIST_SHOWN:
+        return f"{word}：{'、'.join(map(str, value[:LIST_SHOWN]))} 等 {len(value)} 个"
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return f"{word}：{'、'.join(map(str, value)) or '（空）'}"
+    return f"{word}：{_plain(value)}"
 
 
 def _plain(value) -> str:

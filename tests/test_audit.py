@@ -323,7 +323,12 @@ def test_search_is_limited_to_the_subtree(province):
     assert "【学习经历】；条目号：1；获得学历：大学本科毕业" in page and "degree_level" not in page
     from audit.presentation import describe
     assert describe({"political_status": "13", "reason": "更正"}, "2146000001") == "政治面貌：群众；原因：更正"
-    assert describe({"unknown_key": [1, "二"]}) == 'unknown_key：[1, "二"]'   # never dropped
+    assert describe({"unknown_key": {"a": "二"}}) == 'unknown_key：{"a": "二"}'   # never dropped
+    assert describe({"step": "学校审核", "decision": "approve", "reason": ""}) == "环节：学校审核；决定：通过；原因：（空）"
+    assert describe({"reason": "retired", "date": "2026-11-30"}) == "原因：退休；日期：2026-11-30"
+    assert describe({"id_numbers": list("abcdefg")}) == "身份证号：a、b、c、d、e 等 7 个"
+    assert describe({"from": "2146000001", "to": "9"}, units={"2146000001": "东山中心小学"}) == \
+        "调出学校：东山中心小学（2146000001）；调入学校：9"
     other = province.test_client()
     login(other, "460106_info")
     page = other.get("/audit/?action=teacher_account_created").get_data(as_text=True)

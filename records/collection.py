@@ -45,6 +45,27 @@ def stopped_collection(teacher: Teacher) -> StoppedCollection | None:
     return StoppedCollection(stop.created_at, stop.detail.get("reason", ""))
 
 
+def tell_stopped(instance_id: int, reason: str) -> int:
+    """When a teacher's collection flow is terminated: tell her and her school's information
+    administrators what happened and what to do. Part of the caller's transaction; 0 for other flows."""
+    from notifications.centre import notify, users_with_role
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or instance.process_key != PROCESS or instance.subject_teacher_id is None:
+        return 0
+    teacher = db.session.get(Teacher, instance.subject_teacher_id)
+    why = f"（原因：{reason.strip()}）" if reason and reason.strip() else ""
+    own = db.session.scalars(select(User.id).where(User.teacher_id == teacher.id)).all()
+    told = notify(key=f"collection_stopped:{instance_id}", kind="collection_stopped", users=own, org_id=teacher.org_id,
+                  link="/me", title="你的信息采集流程已被终止",
+                  body=f"流程管理员终止了你的信息采集流程{why}，暂时不能填写或报送。请联系本校信息管理员"
+                       f"（{school_admin_names(teacher)}）重新发起采集。")
+    told += notify(key=f"collection_stopped:{instance_id}", kind="collection_stopped", org_id=teacher.org_id,
+                   users=users_with_role(teacher.org_id, ROLE_INFO_ADMIN), link=f"/teachers/{teacher.id}",
+                   title=f"{teacher.name}的信息采集流程已被终止",
+                   body=f"流程管理员终止了{teacher.name}的信息采集流程{why}。如需继续采集，请在其档案页点“重新发起采集”。")
+    return told
+
+
 def school_admin_names(teacher: Teacher) -> str:
     names = db.session.scalars(select(User.display_name).where(
         User.org_id == teacher.org_id, User.role == ROLE_INFO_ADMIN, User.active.is_(True)).order_by(User.id)).all()
@@ -58,6 +79,9 @@ def stopped_message(user, teacher: Teacher, stop: StoppedCollection) -> str:
     when = f"于 {stop.when.astimezone(CHINA):%Y-%m-%d %H:%M} " if stop.when else ""
     if user.role == ROLE_INFO_ADMIN and user.org_id == teacher.org_id:
         return f"该教师的信息采集流程已{when}被流程管理员终止{reason}：请点“重新发起采集”，之后教师可继续填写"
+    if user.teacher_id != teacher.id:   # a bureau or a query user: what happened and who acts
+        return (f"该教师的信息采集流程已{when}被流程管理员终止{reason}，记录停在当时的状态；"
+                f"由{teacher.org.name}的信息管理员重新发起采集")
     return (f"你的信息采集流程已{when}被流程管理员终止{reason}，暂时不能填写或报送。"
             f"请联系本校信息管理员（{school_admin_names(teacher)}）重新发起采集")
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-import workflows
-from models import AuditEntry, HumanTask, ProcessInstance, Teacher, db
+from models import AuditEntry, HumanTask, Notification, ProcessInstance, Teacher, db
 from tests.journey_helpers import PASSWORD, login, new_teacher, user
 from tests.test_process_pages import province  # noqa: F401 -- fixture
-from workflows import admin
 
 
 def collection_instances(teacher_id):
@@ -24,12 +22,19 @@ def test_a_terminated_collection_is_explained_and_restarted_by_the_school(provin
     u.must_change_password = False
     db.session.commit()
     [first] = collection_instances(u.teacher_id)
-    workflows.run_in_transaction(admin.terminate, first.id, user("460000_process"), "重复发起")
+    process_admin = province.test_client()
+    login(process_admin, "460000_process")
+    assert process_admin.post(f"/process/instances/{first.id}/terminate", data={"reason": "重复发起"}).status_code == 302
+    # she and her school's information administrators are told, each once
+    told = db.session.scalars(select(Notification).where(Notification.kind == "collection_stopped")).all()
+    assert {n.recipient_user_id for n in told} == {u.id, user("2146000001_info").id}
+    assert any("重新发起采集" in n.body and "重复发起" in n.body for n in told)
 
     teacher = province.test_client()
     login(teacher, u.username, PASSWORD)
     page = teacher.get(f"/teachers/{u.teacher_id}").get_data(as_text=True)
     assert "被流程管理员终止（原因：重复发起）" in page and "请联系本校信息管理员（" in page
+    assert "采集流程已终止" in page.split('id="record-state"')[1][:40]     # not 未报送 / 待学校审核
     assert "restart-collection" not in page
     # the form is refused with the same words instead of a save that can never be submitted
     refused = teacher.get(f"/teachers/{u.teacher_id}/edit", follow_redirects=True).get_data(as_text=True)
@@ -40,6 +45,8 @@ def test_a_terminated_collection_is_explained_and_restarted_by_the_school(provin
     login(county, "460105_info")
     county.post(f"/teachers/{u.teacher_id}/restart-collection")
     assert len(collection_instances(u.teacher_id)) == 1
+    seen = county.get(f"/teachers/{u.teacher_id}").get_data(as_text=True)     # told what happened, not "你的…"
+    assert "由海口市秀英区东山中心小学的信息管理员重新发起采集" in seen and "你的信息采集流程" not in seen
 
     school = province.test_client()
     login(school, "2146000001_info")

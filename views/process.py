@@ -20,6 +20,7 @@ from sqlalchemy import select
 import workflows
 from accounts.policy import allowed
 from models import LaneMapping, Org, ProcessDefinition, ProcessDraft, ProcessInstance, Teacher, db
+from records import collection
 from records.lifecycle import RETURN_SNAPSHOT
 from workflows import admin, deploy, lanes, migration, validation
 
@@ -355,7 +356,12 @@ def resume(instance_id):
 
 @bp.route("/instances/<int:instance_id>/terminate", methods=["POST"])
 def terminate(instance_id):
-    return _instance_action(instance_id, admin.terminate, request.form.get("reason", ""), done="已终止")
+    return _instance_action(instance_id, _terminate_and_tell, request.form.get("reason", ""), done="已终止")
+
+
+def _terminate_and_tell(instance_id, user, reason):
+    admin.terminate(instance_id, user, reason)
+    collection.tell_stopped(instance_id, reason)   # a teacher's collection flow: she and her school are told
 
 
 @bp.route("/instances/<int:instance_id>/retry", methods=["POST"])

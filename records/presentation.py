@@ -11,10 +11,14 @@ from .forms import identity_values
 from .indicators import CODE, IndicatorSet, basic_fields, sets_for
 
 
-def record_rows(teacher: Teacher, viewer=None) -> list[tuple[str, str]]:
+def record_rows(teacher: Teacher, viewer=None, *, identity_only: bool = False) -> list[tuple[str, str]]:
+    """The basic information as (label, value); `identity_only`: the identity items alone (姓名, 性别,
+    证件, 出生日期), for someone who may confirm who the teacher is but not yet read her record."""
     values = basic_with_identity(teacher.basic, identity_values(teacher))
     rows = []
     for f in basic_fields(teacher.org.school_type):
+        if identity_only and not f.identity:
+            continue
         raw = values.get(f.key)
         shown = f.code_table.name_of(raw) if (f.kind == CODE and raw not in (None, "")) else raw
         rows.append((f.label, masked_for(viewer, f.key, shown)))

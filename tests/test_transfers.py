@@ -232,3 +232,19 @@ def test_the_monthly_figures_count_a_transfer_out_and_in(province):
     assert after[longhua]["joined"] == before[longhua]["joined"] + 1
     assert after[xiuying]["expected"] == before[xiuying]["expected"] - 1
     assert after[longhua]["expected"] == before[longhua]["expected"] + 1
+
+
+def test_the_applying_school_sees_who_not_the_whole_record_until_she_moves(province):
+    """Knowing an ID number and a name is not enough to read a teacher's record: the applying school sees
+    the identity items to check it applied for the right person; the reviewing authority sees everything."""
+    _, t = effective_teacher()
+    out = transfers.apply(user("2146000013_info"), t.id_number, t.name, "2026-09", "")
+    assert out.ok
+    applying, authority = province.test_client(), province.test_client()
+    login(applying, "2146000013_info")
+    login(authority, "460202_info")
+    page = applying.get(f"/transfers/{out.transfer.id}").get_data(as_text=True)
+    assert 'id="identity-only"' in page and t.name in page and "出生日期" in page
+    assert "政治面貌" not in page and "婚姻状况" not in page and "参加工作年月" not in page
+    full = authority.get(f"/transfers/{out.transfer.id}").get_data(as_text=True)
+    assert "政治面貌" in full and "婚姻状况" in full and 'id="identity-only"' not in full

@@ -143,13 +143,17 @@ def _load_transfer(transfer_id) -> Transfer:
 def detail(transfer_id):
     row = _load_transfer(transfer_id)
     teacher = db.session.get(Teacher, row.teacher_id)
-    # The record's rows: for its owner's side always, for the other side while the transfer is under way.
-    show_record = row.state == "pending" or teacher_in_scope(current_user, teacher.id) is not None
+    # The record's rows: for its owner's side always, for the other side while the transfer is under way;
+    # the applying school itself only the identity items until the teacher has moved (knowing an ID number
+    # and a name must not be enough to read a teacher's whole record by applying for her).
+    in_scope = teacher_in_scope(current_user, teacher.id) is not None
+    show_record = row.state == "pending" or in_scope
+    identity_only = not in_scope and current_user.org_id == row.to_org_id
     return render_template("transfers/detail.html", row=row, teacher=teacher, task=_open_task(row.instance_id),
                            events=_events(row.instance_id), steps=_current_steps(row.instance_id), direction=transfers.direction_for(current_user, row)
                            if current_user.role != "teacher" else "",
-                           rows=record_rows(teacher, current_user) if show_record else [],
-                           in_scope=teacher_in_scope(current_user, teacher.id) is not None)
+                           rows=record_rows(teacher, current_user, identity_only=identity_only) if show_record else [],
+                           identity_only=identity_only, in_scope=in_scope)
 
 
 @bp.route("/mobility/task/<int:task_id>")

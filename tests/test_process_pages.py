@@ -143,6 +143,11 @@ def test_save_draft_then_publish_makes_a_new_version(admin_client):
     assert db.session.get(ProcessDraft, draft.id).published_definition_id == published["definition_id"]
     same = admin_client.post("/process/api/publish", json={"xml": renamed, "process_key": "teacher_collection"})
     assert same.get_json()["created"] is False and "相同" in same.get_json()["message"]
+    # the editor's own export of the same diagram, spaced and indented otherwise: still the same version
+    respaced = re.sub(r">\s+<", "><", renamed).replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "")
+    assert respaced != renamed
+    same = admin_client.post("/process/api/publish", json={"xml": respaced, "process_key": "teacher_collection"})
+    assert same.get_json()["created"] is False and same.get_json()["version"] == 2
     versions = admin_client.get("/process/teacher_collection").get_data(as_text=True)
     assert 'data-version="2"' in versions
 

@@ -56,6 +56,10 @@ def deploy_bytes(data: bytes, user=None, *, filename: str = "diagram.bpmn",
         existing = _by_hash(session, content_hash)
         if existing is not None:
             return existing, False
+    current = session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_key == result.process_key,
+                                                              ProcessDefinition.is_current.is_(True))).first()
+    if current is not None and _canonical(bytes(current.bpmn_xml)) == _canonical(result.xml):
+        return current, False   # the editor's export of the same diagram, only spaced or ordered otherwise
     last = session.scalar(select(func.max(ProcessDefinition.version))
                           .where(ProcessDefinition.process_key == result.process_key))
     session.execute(update(ProcessDefinition).where(ProcessDefinition.process_key == result.process_key,
@@ -70,6 +74,17 @@ def deploy_bytes(data: bytes, user=None, *, filename: str = "diagram.bpmn",
     session.flush()
     store.SPECS.put(content_hash, result.deployed)
     return definition, True
+
+
+def _canonical(data: bytes) -> bytes:
+    """The diagram without what does not change it: whitespace between elements, attribute order,
+    the XML declaration (C14N of the tree read without blank text)."""
+    from lxml import etree
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.tostring(etree.fromstring(data, parser), method="c14n")
+    except etree.LxmlError:
+        return data
 
 
 def shipped_files() -> list[Path]:

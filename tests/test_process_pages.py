@@ -191,9 +191,13 @@ def test_upload_from_other_tools_is_kept_as_a_draft_even_when_refused(admin_clie
     assert published.get_json()["ok"] and published.get_json()["process_key"] == "requestDocument_en"
     # publishing it a second time (a second window, a double click) is answered in JSON the editor shows
     twice = admin_client.post("/process/api/publish", json={"xml": draft.bpmn_xml.decode(), "draft_id": draft.id})
-    assert twice.status_code == 409 and "已发布或已删除" in twice.get_json()["message"]
+    assert twice.status_code == 409 and "发布为版本 1" in twice.get_json()["message"]
     saved = admin_client.post("/process/api/drafts", json={"xml": draft.bpmn_xml.decode(), "draft_id": draft.id})
     assert saved.status_code == 409 and not saved.get_json()["ok"]
+    other = admin_client.post("/process/api/drafts", json={"xml": SHIPPED.decode()}).get_json()["draft_id"]
+    admin_client.post(f"/process/drafts/{other}/delete")
+    gone = admin_client.post("/process/api/drafts", json={"xml": SHIPPED.decode(), "draft_id": other})
+    assert gone.status_code == 409 and "已被删除" in gone.get_json()["message"]
 
     truncated = (DATA / "bpmn_bad" / "truncated.bpmn").read_bytes()
     resp = admin_client.post("/process/upload", data={"file": (io.BytesIO(truncated), "t.bpmn")},

@@ -24,6 +24,7 @@ from records import collection
 from records.lifecycle import RETURN_SNAPSHOT
 from workflows import admin, deploy, lanes, migration, validation
 
+from . import china_time
 from .helpers import form_ids, page_arg, safe_next
 
 bp = Blueprint("process", __name__, url_prefix="/process")
@@ -67,7 +68,16 @@ def _draft(draft_id: int) -> ProcessDraft:
     return found
 
 
-GONE_DRAFT = "这份草稿已发布或已删除（可能在另一个窗口中）：请回到流程列表查看版本，或重新打开编辑器"
+def _gone_draft(draft_id: int):
+    """The editor's answer about a draft no longer open (published or deleted, perhaps in another tab)."""
+    found = db.session.get(ProcessDraft, draft_id)
+    if found is not None and found.published_definition_id is not None:
+        version = db.session.get(ProcessDefinition, found.published_definition_id)
+        message = (f"这份草稿已于 {china_time(found.updated_at)} 发布为版本 {version.version}（可能在另一个窗口中），"
+                   "没有再发布一次：请回到流程列表查看版本，或从当前版本重新打开编辑器")
+    else:
+        message = "这份草稿已被删除（可能在另一个窗口中）：请回到流程列表，或重新打开编辑器"
+    return jsonify(ok=False, message=message, problems=[]), 409
 
 
 def _process(process_key: str) -> ProcessDefinition:
@@ -199,7 +209,7 @@ def api_save_draft():
     data, body = _posted_xml()
     draft_id = _int(body, "draft_id")
     if draft_id and _open_draft(draft_id) is None:   # the editor speaks JSON: an answer it can show, not a 404 page
-        return jsonify(ok=False, message=GONE_DRAFT, problems=[]), 409
+        return _gone_draft(draft_id)
     try:
         draft, result = workflows.run_in_transaction(
             deploy.save_draft, data, current_user, draft_id=draft_id, base_definition_id=_int(body, "base_definition_id"))
@@ -215,7 +225,7 @@ def api_publish():
     data, body = _posted_xml()
     draft_id = _int(body, "draft_id")
     if draft_id and _open_draft(draft_id) is None:
-        return jsonify(ok=False, message=GONE_DRAFT, problems=[]), 409
+        return _gone_draft(draft_id)
     key = _key(body)
     try:
         definition, created = workflows.run_in_transaction(deploy.publish, data, current_user, process_key=key,

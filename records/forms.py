@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -16,6 +17,11 @@ from models import Teacher
 from models.teachers import IDENTITY_COLUMNS
 
 from .indicators import CODE, DATE, FORMAT_HINTS, MONTH, MULTI, basic_fields, codes_of, set_by_key
+
+# The form's own words, in the reader's language (the field labels and code names are the national
+# indicator system's and stay as declared).
+CHOOSE = _l("请选择")
+PLACEHOLDERS = {"整数": _l("整数"), "数字": _l("数字"), "金额，最多两位小数": _l("金额，最多两位小数")}
 
 # Identity items come from the account (four items) and change only through a change request.
 READ_ONLY_KEYS = frozenset({"name", "gender", "id_type", "id_number", "birth_date"})
@@ -35,7 +41,7 @@ def basic_form_class(school_type: str | None, identity_editable: bool = False):
             # Shown, never posted: the server keeps the account's identity items regardless.
             render["disabled"] = True
         if f.kind == CODE:
-            field = SelectField(choices=[("", "请选择")] + list(f.code_choices), render_kw=render, validate_choice=False, **kw)
+            field = SelectField(choices=[("", CHOOSE)] + list(f.code_choices), render_kw=render, validate_choice=False, **kw)
         elif f.key == "remarks":
             field = TextAreaField(render_kw=render, **kw)
         else:
@@ -73,10 +79,10 @@ def set_form_class(set_key: str, school_type: str | None):
         if f.starred:
             render["data-star"] = "1"
         if f.kind in FORMAT_HINTS:
-            render["placeholder"] = FORMAT_HINTS[f.kind]
+            render["placeholder"] = PLACEHOLDERS.get(FORMAT_HINTS[f.kind], FORMAT_HINTS[f.kind])
         kw = {"label": f.label, "description": f.help, "validators": [Optional()], "render_kw": render}
         if f.kind == CODE:
-            attrs[f.key] = SelectField(choices=[("", "请选择")] + list(f.code_choices), validate_choice=False, **kw)
+            attrs[f.key] = SelectField(choices=[("", CHOOSE)] + list(f.code_choices), validate_choice=False, **kw)
         elif f.kind == MULTI:
             render["size"] = min(len(f.code_choices), 6)
             attrs[f.key] = SelectMultipleField(choices=list(f.code_choices), validate_choice=False, **kw)

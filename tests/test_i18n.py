@@ -161,6 +161,7 @@ def test_a_teachers_own_pages_in_english(province):
     form = text(client.get(f"/teachers/{u.teacher_id}/edit"))
     assert "Basic information: 英语表单" in form and "Save draft" in form and "Submit for review" in form
     assert "Items marked" in form and "保存草稿" not in form and "报送审核" not in form
+    assert "Choose…" in form and "请选择" not in form
     row = text(client.get(f"/teachers/{u.teacher_id}/sets/study/new"))
     assert "Add 学习经历: 英语表单" in row and ">Save<" in row and ">Cancel<" in row
     hours = text(client.get("/credits/me"))

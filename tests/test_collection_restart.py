@@ -65,3 +65,22 @@ def test_a_terminated_collection_is_explained_and_restarted_by_the_school(provin
     assert "无需重新发起" in again and len(collection_instances(u.teacher_id)) == 2
     # and the teacher fills in again
     assert teacher.get(f"/teachers/{u.teacher_id}/edit").status_code == 200
+
+
+def test_the_instances_list_finds_a_teachers_flow_by_name_id_or_school(province):
+    """Names repeat across a province: the list says each teacher's school and searches by name, ID number
+    or school, so the process administrator terminates the right teacher's flow."""
+    a = new_teacher("2146000001", "同名", seq=72)
+    b = new_teacher("2146000002", "同名", seq=74)
+    new_teacher("2146000001", "别人", seq=76)
+    client = province.test_client()
+    login(client, "460000_process")
+    both = client.get("/process/teacher_collection/instances?status=&q=同名").get_data(as_text=True)
+    assert "共 2 个" in both and "同名（海口市秀英区东山中心小学）" in both
+    one = client.get(f"/process/teacher_collection/instances?status=&q={b.username}").get_data(as_text=True)
+    assert "共 1 个" in one and "同名（" in one
+    school = client.get("/process/teacher_collection/instances?status=&q=2146000001").get_data(as_text=True)
+    assert "共 2 个" in school and "别人" in school
+    wild = client.get("/process/teacher_collection/instances?status=&q=%25").get_data(as_text=True)
+    assert "共 0 个" in wild   # % is a character to find, not a wildcard
+    assert a.teacher_id != b.teacher_id

@@ -298,9 +298,10 @@ def instances(process_key):
     status = request.args.get("status", "running")
     status = status if status in admin.STATUS_LABELS or status == "" else "running"
     page = page_arg()
+    q = request.args.get("q", "").strip()[:50]
     rows, total = admin.instances(process_key, definition_id=version.id if version else None, status=status or None,
-                                  page=page)
-    return render_template("process/instances.html", current=current, version=version, status=status, rows=rows,
+                                  q=q, page=page)
+    return render_template("process/instances.html", current=current, version=version, status=status, rows=rows, q=q,
                            total=total, page=page, pages=max(1, (total + 49) // 50),
                            versions=deploy.versions(process_key), labels=admin.STATUS_LABELS)
 

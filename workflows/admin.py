@@ -270,27 +270,37 @@ class InstanceRow:
         return STATUS_LABELS.get(self.status, self.status)
 
 
-def instances(process_key: str, *, definition_id: int | None = None, status: str | None = None,
+def instances(process_key: str, *, definition_id: int | None = None, status: str | None = None, q: str = "",
               page: int = 1, page_size: int = 50) -> tuple[list[InstanceRow], int]:
-    """One page of a process's instances (newest activity first) and the total."""
-    from sqlalchemy import func
+    """One page of a process's instances (newest activity first) and the total. `q`: a teacher's name
+    (part of it) or ID number, or a unit's name (part) or code: the subject or the teacher's school."""
+    from sqlalchemy import func, or_
 
     from models import Org
     O = Org.__table__
+    S = Org.__table__.alias("school")   # the subject teacher's school: names repeat across a province
     where = [PI.c.process_key == process_key]
+    q = (q or "").strip()[:50]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(T.c.name.like(like, escape="\\"), T.c.id_number == q.upper(), O.c.name.like(like, escape="\\"),
+                         O.c.code == q, S.c.name.like(like, escape="\\"), S.c.code == q))
     if definition_id is not None:
         where.append(PI.c.definition_id == definition_id)
     if status:
         where.append(PI.c.status == status)
-    total = db.session.scalar(select(func.count()).select_from(PI).where(*where))
+    joined = (PI.join(PD, PD.c.id == PI.c.definition_id).outerjoin(T, T.c.id == PI.c.subject_teacher_id)
+              .outerjoin(O, O.c.id == PI.c.subject_org_id).outerjoin(S, S.c.id == T.c.org_id))
+    total = db.session.scalar(select(func.count()).select_from(joined).where(*where))
     rows = db.session.execute(
         select(PI.c.id, PI.c.status, PD.c.version, PI.c.definition_id, T.c.name, O.c.name.label("org_name"),
-               PI.c.updated_at)
-        .select_from(PI.join(PD, PD.c.id == PI.c.definition_id).outerjoin(T, T.c.id == PI.c.subject_teacher_id)
-                     .outerjoin(O, O.c.id == PI.c.subject_org_id))
+               S.c.name.label("school_name"), PI.c.updated_at)
+        .select_from(joined)
         .where(*where).order_by(PI.c.updated_at.desc(), PI.c.id.desc())
         .limit(page_size).offset((page - 1) * page_size)).all()
-    out = [InstanceRow(r.id, r.status, r.version, r.definition_id, r.name or r.org_name or "—", r.updated_at)
+    out = [InstanceRow(r.id, r.status, r.version, r.definition_id,
+                       f"{r.name}（{r.school_name}）" if r.name and r.school_name else r.name or r.org_name or "—",
+                       r.updated_at)
            for r in rows]
     by_id = {r.id: r for r in out}
     if by_id:

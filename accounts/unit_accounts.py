@@ -151,6 +151,10 @@ def manageable_accounts_query(actor: User):
 
 
 def reset_password(actor: User, user_id: int) -> tuple[User, str] | None:
+    """A new initial password for an account the actor manages; never their own (a reset skips the old
+    password /password asks for, so an unattended session could take the account over for good)."""
+    if user_id == actor.id:
+        return None
     with write_intent():
         target = db.session.scalars(manageable_accounts_query(actor).where(User.id == user_id)).first()
         if target is None:

@@ -164,8 +164,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_NOT_FOUND = "找不到该令牌，或它不属于本单位"
+
+
 def may_manage_tokens(user) -> bool:
     return user.role in (ROLE_INFO_ADMIN, ROLE_QUERY)
+
+
+def may_revoke(user, row: ApiToken) -> bool:
+    """The unit's information administrator revokes any of its tokens; a query user only those it made
+    (a read-only user must not stop the unit's hours push)."""
+    return row.org_id == user.org_id and (user.role == ROLE_INFO_ADMIN or (user.role == ROLE_QUERY
+                                                                          and row.created_by_id == user.id))
 
 
 def create_token(actor, name: str, can_push_credits: bool = False) -> tuple[ApiToken | None, str]:
@@ -197,8 +207,10 @@ def tokens_of(user) -> list[ApiToken]:
 def revoke_token(actor, token_id: int) -> str | None:
     """None when revoked, else why not. Commits."""
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.org_id != actor.org_id or not may_manage_tokens(actor):
-        return "找不到该令牌，或它不属于本单位"
+    if row is None or row.org_id != actor.org_id:
+        return TOKEN_NOT_FOUND
+    if not may_revoke(actor, row):
+        return "只能停用自己创建的令牌；本单位其他令牌由信息管理员停用"
     if row.revoked_at is not None:
         return "该令牌已停用"
     with write_intent():

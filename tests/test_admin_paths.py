@@ -81,6 +81,13 @@ def test_school_system_admin_cannot_manage_other_schools(province):
     assert county.post(f"/accounts/{school_sys.id}/reset", data={}).status_code == 302
     school_info = user("2146000001_info")
     assert county.post(f"/accounts/{school_info.id}/reset", data={}).status_code == 404
+    # never one's own: a reset skips the old password /password asks for
+    me = user("460105_sys")
+    before = me.password_hash
+    refused = county.post(f"/accounts/{me.id}/reset", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "不能重置自己的密码" in refused and "新初始密码：" not in refused
+    db.session.expire_all()
+    assert user("460105_sys").password_hash == before
 
 
 def test_school_imports_its_sample_sheet_over_http(province):

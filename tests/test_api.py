@@ -154,3 +154,23 @@ def test_openapi_document_names_every_route(province):
     for path, ops in doc["paths"].items():
         for op in ops.values():
             assert op["summary"] and "200" in op["responses"], path
+
+
+def test_a_query_user_revokes_only_the_tokens_it_made(province):
+    """A read-only user must not stop the unit's hours push: the information administrator's tokens are not
+    its to revoke (no button, and the route refuses); its own it may."""
+    pushing, _ = exchange.create_token(user("460105_info"), "学时推送", True)
+    own, _ = exchange.create_token(user("460105_query"), "查询")
+    client = province.test_client()
+    login(client, "460105_query")
+    page = client.get("/exchange").get_data(as_text=True)
+    assert f"/exchange/tokens/{pushing.id}/revoke" not in page and f"/exchange/tokens/{own.id}/revoke" in page
+    refused = client.post(f"/exchange/tokens/{pushing.id}/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "只能停用自己创建的令牌" in refused
+    db.session.expire_all()
+    assert db.session.get(ApiToken, pushing.id).revoked_at is None
+    assert client.post(f"/exchange/tokens/{own.id}/revoke").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ApiToken, own.id).revoked_at is not None
+    again = client.post(f"/exchange/tokens/{own.id}/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "该令牌已停用" in again          # told, not a bare 404

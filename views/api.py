@@ -50,7 +50,7 @@ def exchange_page():
                            group_types=GROUP_TYPES, tokens=exchange.tokens_of(current_user)
                            if exchange.may_manage_tokens(current_user) else [],
                            may_manage=exchange.may_manage_tokens(current_user), form=ActionForm(),
-                           new_token=None, masked=current_user.role in MASKED_ROLES)
+                           new_token=None, masked=current_user.role in MASKED_ROLES, may_revoke=_may_revoke)
 
 
 @bp.route("/exchange/export.json")
@@ -105,7 +105,12 @@ def create_token():
     flash("已创建接口令牌。令牌只显示这一次，请立即复制保存。", "success")
     return render_template("api/exchange.html", unit=unit, sets=sets, group_labels=GROUP_LABELS,
                            group_types=GROUP_TYPES, tokens=exchange.tokens_of(current_user), may_manage=True,
-                           form=ActionForm(), new_token=token, masked=current_user.role in MASKED_ROLES)
+                           form=ActionForm(), new_token=token, masked=current_user.role in MASKED_ROLES,
+                           may_revoke=_may_revoke)
+
+
+def _may_revoke(token) -> bool:
+    return exchange.may_revoke(current_user, token)
 
 
 @bp.route("/exchange/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -116,9 +121,9 @@ def revoke_token(token_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     refusal = exchange.revoke_token(current_user, token_id)
-    if refusal:
+    if refusal == exchange.TOKEN_NOT_FOUND:
         abort(404)
-    flash("已停用该令牌", "success")
+    flash(refusal or "已停用该令牌", "error" if refusal else "success")
     return redirect(url_for("api.exchange_page"))
 
 

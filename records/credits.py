@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ PROCESS = "training_credits"
 DEFAULT_HOURS = 72.0
 ANY_TYPE = "*"
 MAX_HOURS = 2000
+YEAR_CAP = 1000         # hours one teacher can have in a year from all sources: more is a repeated push or import
+RECORD_ID_MAX = 64
 SCHOOL_TYPE_LABELS = {"11": "幼儿园", "21": "小学", "31": "普通初中", "34": "普通高中", "36": "中等职业学校",
                       "41": "普通高校", "51": "特殊教育学校"}
 # Platform export columns: our key → accepted headers (spaces, "*" and full-width forms ignored).
@@ -206,7 +209,9 @@ def hours_of(teacher_id: int, year: int) -> float:
 def _check(values: dict, current_year: int) -> tuple[dict, dict]:
     """(clean values, problems by field) of one entry: year, project, hours, credits."""
     problems, clean = {}, {}
-    year = _int(values.get("year"))
+    year_text = str(values.get("year") or "").strip()
+    # 2026 or 2026.0 (a number cell); 2026.5 is no year
+    year = int(year_text.split(".")[0]) if re.fullmatch(r"\d{4}(\.0+)?", year_text) else None
     if year is None or not 2000 <= year <= current_year:
         problems["year"] = f"【年度】“{str(values.get('year') or '')[:10]}”应为 2000 至 {current_year} 之间的年份"
     clean["year"] = year
@@ -265,8 +270,9 @@ def add_manual(actor, teacher: Teacher, values: dict) -> Outcome:
 
 
 def remove_manual(actor, teacher: Teacher, entry_id: int) -> Outcome:
-    """Delete one hand-entered row of `teacher` (a typing mistake is corrected by deleting and entering again).
-    Rows from the platform, the API or the reviewed record are corrected at their source, not here."""
+    """Delete one row of `teacher` entered by hand, imported from the platform or pushed through the API (a
+    mistake is corrected by deleting and entering it again; a mistaken push has no other way back). Rows of
+    the reviewed record's 国内培训 are corrected in the record, through a change request."""
     refusal = manual_refusal(actor, teacher)
     if refusal:
         return Outcome(False, refusal)
@@ -274,8 +280,8 @@ def remove_manual(actor, teacher: Teacher, entry_id: int) -> Outcome:
         entry = db.session.get(CreditEntry, entry_id)
         if entry is None or entry.teacher_id != teacher.id:
             return Outcome(False, "找不到这条学时记录，可能已被删除，请刷新页面")
-        if entry.source != "manual":
-            return Outcome(False, f"只能删除手工录入的学时；“{entry.source_label}”的记录请在其来源处更正")
+        if entry.source == "training":
+            return Outcome(False, "这条学时来自档案中审核通过的国内培训，请通过信息变更更正档案")
         before = {"entry": entry.id, "year": entry.year, "project": entry.project, "hours": entry.hours,
                   "credits": entry.credits}
         db.session.delete(entry)
@@ -368,6 +374,8 @@ def push_records(principal, records: list) -> Outcome:
         values = {k: "" if record.get(k) is None else str(record.get(k)).strip() for k in COLUMNS}
         if not values["record_id"]:
             lines.append(f"第{i}条：【记录编号】record_id 不能为空（同一编号只记一次）")
+        elif len(values["record_id"]) > RECORD_ID_MAX:
+            lines.append(f"第{i}条：【记录编号】record_id 不能超过 {RECORD_ID_MAX} 个字符（现为 {len(values['record_id'])}）")
         rows.append((i, values))
     clean_rows, problems = _prepare(principal, rows, "api", "第{}条")
     lines += problems
@@ -416,6 +424,28 @@ def _prepare(actor, rows: list[tuple[int, dict]], source: str, where: str) -> tu
     return clean_rows, lines
 
 
+def _over_year_cap(new: list[dict]) -> list[str]:
+    """Teachers whose year would exceed YEAR_CAP hours with these new rows, in words."""
+    CE, T = CreditEntry.__table__, Teacher.__table__
+    adding: dict[tuple[int, int], float] = defaultdict(float)
+    for r in new:
+        adding[(r["teacher_id"], r["year"])] += r["hours"]
+    if not adding or max(adding.values()) <= 0:
+        return []
+    teacher_ids = sorted({t for t, _ in adding})
+    have: dict[tuple[int, int], float] = defaultdict(float)
+    names: dict[int, str] = {}
+    for chunk in _chunks(teacher_ids, 500):
+        for tid, year, hours in db.session.execute(select(CE.c.teacher_id, CE.c.year, func.sum(CE.c.hours))
+                                                   .where(CE.c.teacher_id.in_(chunk))
+                                                   .group_by(CE.c.teacher_id, CE.c.year)):
+            have[(tid, year)] = float(hours or 0)
+        names.update(db.session.execute(select(T.c.id, T.c.name).where(T.c.id.in_(chunk))).all())
+    return [f"{names.get(tid, tid)} {year} 年度将累计 {have[(tid, year)] + hours:g} 学时，超过每年 {YEAR_CAP} 学时的上限"
+            "（是否重复推送或导入？）" for (tid, year), hours in sorted(adding.items())
+            if have[(tid, year)] + hours > YEAR_CAP]
+
+
 def _store(actor, clean_rows: list[dict], source: str, batch: str) -> Outcome:
     CE = CreditEntry.__table__
     with write_intent():
@@ -430,6 +460,11 @@ def _store(actor, clean_rows: list[dict], source: str, batch: str) -> Outcome:
             seen.add((r["teacher_id"], r["external_id"]))
             new.append({**r, "source": source, "batch": batch, "entered_by_id": getattr(actor, "id", None),
                         "created_at": now})
+        over = _over_year_cap(new)
+        if over:
+            db.session.rollback()
+            return Outcome(False, "未记入任何学时：" + "；".join(over[:10]) + (f"；另有 {len(over) - 10} 名教师" if len(over) > 10
+                                                                        else ""), over)
         if new:
             db.session.execute(insert(CE), new)
         audit.record(f"credits_{'pushed' if source == 'api' else 'imported'}", object_type="file" if source != "api"

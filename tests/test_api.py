@@ -142,6 +142,27 @@ def test_training_hours_push(province):
                              .where(AuditEntry.action == "credits_pushed")) == 2
     progress = get(client, "/api/v1/credits?year=2026", read_only).get_json()
     assert {t["name"]: t["hours"] for t in progress["teachers"]}["甲老师"] == 24
+    # sanity: 5,000 one-hour records for one teacher pass the yearly cap (refused whole, naming her); a year
+    # that is no whole year and an endless record_id are refused
+    flood = [{**record, "hours": 1, "record_id": f"F-{i}"} for i in range(5000)]
+    refused = client.post("/api/v1/credits", json={"records": flood}, headers={"Authorization": f"Bearer {push}"})
+    assert refused.status_code == 422 and "甲老师 2026 年度将累计 5024 学时" in refused.get_json()["error"]
+    odd = client.post("/api/v1/credits", json={"records": [{**record, "year": 2026.5, "record_id": "Y"},
+                                                           {**record, "record_id": "R" * 65}]},
+                      headers={"Authorization": f"Bearer {push}"}).get_json()["problems"]
+    assert any("第1条：【年度】" in p for p in odd) and any("第2条：【记录编号】" in p for p in odd)
+    assert credits_total(a.id) == 24
+    # a body nested too deep to parse, an unknown path and a body over the limit: JSON answers, never a 500 page
+    deep = client.post("/api/v1/credits", data="[" * 100000 + "]" * 100000, content_type="application/json",
+                       headers={"Authorization": f"Bearer {push}"})
+    assert deep.status_code == 400 and "error" in deep.get_json()
+    missing = get(client, "/api/v1/nothing-here", read_only)
+    assert missing.status_code == 404 and "error" in missing.get_json()
+
+
+def credits_total(teacher_id):
+    from records import credits
+    return credits.hours_of(teacher_id, 2026)
 
 
 def test_openapi_document_names_every_route(province):

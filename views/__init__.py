@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import Babel, gettext, lazy_gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -83,31 +83,39 @@ def init_views(app) -> None:
                 and request.endpoint not in ("auth.change_password", "auth.logout", "static")):
             return redirect(url_for("auth.change_password"))
 
+    def answer(code: int, message: str):
+        """The error page, or for the data-exchange API (a program reading JSON) the same words as JSON."""
+        if request.path.startswith("/api/"):
+            resp = jsonify({"error": message})
+            resp.status_code = code
+            return resp
+        return render_template("error.html", code=code, message=message), code
+
     @app.errorhandler(CSRFError)
     def _csrf(err):
-        return render_template("error.html", code=400, message=gettext("页面已过期或表单校验失败，请刷新页面后重试。")), 400
+        return answer(400, gettext("页面已过期或表单校验失败，请刷新页面后重试。"))
 
     @app.errorhandler(400)
     def _bad_request(err):
-        return render_template("error.html", code=400, message=gettext("请求不完整或不正确（例如表单缺少必要的内容），本次操作未执行。请返回页面重试。")), 400
+        return answer(400, gettext("请求不完整或不正确（例如表单缺少必要的内容），本次操作未执行。请返回页面重试。"))
 
     @app.errorhandler(403)
     def _forbidden(err):
-        return render_template("error.html", code=403, message=gettext("您没有权限访问该内容（仅限本单位及下级单位、且需相应角色）。")), 403
+        return answer(403, gettext("您没有权限访问该内容（仅限本单位及下级单位、且需相应角色）。"))
 
     @app.errorhandler(404)
     def _not_found(err):
-        return render_template("error.html", code=404, message=gettext("找不到该页面或记录，或它不在您的管辖范围内。")), 404
+        return answer(404, gettext("找不到该页面或记录，或它不在您的管辖范围内。"))
 
     @app.errorhandler(405)
     def _method(err):
-        return render_template("error.html", code=405, message=gettext("该地址不能这样访问（例如“退出”须点击页面上的按钮）。")), 405
+        return answer(405, gettext("该地址不能这样访问（例如“退出”须点击页面上的按钮）。"))
 
     @app.errorhandler(500)
     def _server_error(err):
         db.session.rollback()
         app.logger.exception("unhandled error")
-        return render_template("error.html", code=500, message=gettext("系统出错了，本次操作未保存。请稍后重试；如反复出现，请联系系统管理员。")), 500
+        return answer(500, gettext("系统出错了，本次操作未保存。请稍后重试；如反复出现，请联系系统管理员。"))
 
     from sqlalchemy.exc import OperationalError
 
@@ -119,11 +127,11 @@ def init_views(app) -> None:
             return _server_error(err)
         db.session.rollback()
         app.logger.warning("database busy: %s", err)
-        return render_template("error.html", code=503, message=gettext("系统正忙（另一项大批量写入正在进行），本次操作未保存，请稍后重试。")), 503
+        return answer(503, gettext("系统正忙（另一项大批量写入正在进行），本次操作未保存，请稍后重试。"))
 
     @app.errorhandler(413)
     def _too_large(err):
-        return render_template("error.html", code=413, message=gettext("上传的文件过大（上限 16 MB）。")), 413
+        return answer(413, gettext("上传的文件过大（上限 16 MB）。"))
 
     from . import accounts, audit, auth, changes, home, inbox, records
     for module in (auth, home, inbox, records, accounts, audit, changes):

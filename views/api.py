@@ -232,7 +232,10 @@ def api_credits():
 def _push_credits(principal):
     if not principal.can_push_credits:
         return _error(403, "该令牌没有学时推送权限")
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:   # nested deeper than the parser goes: not a body any platform sends
+        payload = None
     records = payload.get("records") if isinstance(payload, dict) else None
     if not isinstance(records, list) or not records or len(records) > 5000:
         return _error(400, "请求体应为 {\"records\": [...]}，每次 1 至 5000 条")

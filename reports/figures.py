@@ -70,7 +70,10 @@ def empty() -> dict:
 
 
 def finish(fig: dict) -> dict:
-    fig["completion_rate"] = round(fig["effective"] / fig["expected"], 4) if fig["expected"] else 0.0
+    # Kept precise (rounded at 6 places only to keep the stored JSON short): every page, sheet and the progress
+    # dashboard round it once, to one decimal of a percent; rounding here to 4 places first made 32 of 168
+    # read 19.1 % in the report and 19.0 % on the dashboard.
+    fig["completion_rate"] = round(fig["effective"] / fig["expected"], 6) if fig["expected"] else 0.0
     return fig
 
 

@@ -34,6 +34,8 @@ WORDS = {
     "recipients": "收件人", "rate": "比例", "process_key": "流程", "entry": "条目号", "day": "日期",
     "daily_digest": "每日汇总", "can_push_credits": "可推送学时", "errors": "问题数", "accepted": "校验通过",
     "content_hash": "内容摘要", "draft_id": "草稿号", "definition_id": "流程版本号", "instance_id": "流程实例号",
+    "host": "交流学校", "type": "类型", "moves_relationship": "调动人事关系", "start": "开始", "end": "结束",
+    "basic": "基本信息",
 }
 # Stored codes of a few keys in words (the record's fields have theirs in the indicator declarations).
 VALUE_WORDS = {
@@ -41,7 +43,8 @@ VALUE_WORDS = {
     "state": {"draft": "未报送", "submitted": "待学校审核", "school_approved": "待主管部门审核",
               "effective": "已生效", "returned": "已退回", "left": "已离岗"},
 }
-ORG_CODE_KEYS = ("school", "unit", "from", "to")   # values that are unit codes: shown with the unit's name
+ORG_CODE_KEYS = ("school", "unit", "from", "to", "host")
+NOT_A_RECORD = "-"   # describe(): the values are not a record's, so no field labels   # values that are unit codes: shown with the unit's name
 LIST_SHOWN = 5
 
 
@@ -63,8 +66,10 @@ def shown_entries(rows) -> list[ShownEntry]:
     out = []
     for entry, user, org in rows:
         school_type = org.code if org is not None and org.kind == "school" else None   # a 学校标识码 gives its type
-        out.append(ShownEntry(entry, user, org, _about(entry, names, units), describe(entry.before, school_type, units),
-                              describe(entry.after, school_type, units)))
+        # field labels only for a record's values: an API token's "name" is its name, not 姓名
+        fields_of = school_type if entry.object_type == "teacher" else NOT_A_RECORD
+        out.append(ShownEntry(entry, user, org, _about(entry, names, units), describe(entry.before, fields_of, units),
+                              describe(entry.after, fields_of, units)))
     return out
 
 
@@ -110,8 +115,12 @@ def describe(values, school_type: str | None = None, units: dict | None = None) 
     if not isinstance(values, dict):
         return _plain(values)
     from records.indicators import basic_fields, set_by_key
-    info = set_by_key(values["set"], school_type or "21") if isinstance(values.get("set"), str) else None
-    fields = {f.key: f for f in (info.fields if info else basic_fields(school_type))}
+    info = (set_by_key(values["set"], school_type or "21") if isinstance(values.get("set"), str)
+            and school_type != NOT_A_RECORD else None)
+    if school_type == NOT_A_RECORD:
+        fields = {}
+    else:
+        fields = {f.key: f for f in (info.fields if info else basic_fields(school_type))}
     parts = [f"【{info.title}】"] if info else []
     for key, value in values.items():
         if key == "set" and info:

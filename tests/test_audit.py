@@ -327,6 +327,9 @@ def test_search_is_limited_to_the_subtree(province):
     assert describe({"step": "学校审核", "decision": "approve", "reason": ""}) == "环节：学校审核；决定：通过；原因：（空）"
     assert describe({"reason": "retired", "date": "2026-11-30"}) == "原因：退休；日期：2026-11-30"
     assert describe({"id_numbers": list("abcdefg")}) == "身份证号：a、b、c、d、e 等 7 个"
+    from audit.presentation import NOT_A_RECORD
+    assert describe({"name": "国家平台"}, NOT_A_RECORD) == "名称：国家平台"          # a token's name, not 姓名
+    assert describe({"moves_relationship": "否", "start": "2026-09"}) == "调动人事关系：否；开始：2026-09"
     assert describe({"from": "2146000001", "to": "9"}, units={"2146000001": "东山中心小学"}) == \
         "调出学校：东山中心小学（2146000001）；调入学校：9"
     other = province.test_client()

@@ -20,10 +20,13 @@ from models.users import ROLE_LABELS, ROLE_TEACHER, UNIT_ROLES
 from .units import all_orgs, province, reporting_units
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 200   # the column's size; RFC 5321 allows 254, no real address comes near
 
 
 def check_email(value: str | None) -> str | None:
     value = (value or "").strip()
+    if len(value) > EMAIL_MAX:
+        raise ValueError(f"电子邮箱地址不能超过 {EMAIL_MAX} 个字符（现为 {len(value)} 个）")
     if value and not EMAIL.match(value):
         raise ValueError(f"“{value}”不是有效的电子邮箱地址")
     return value or None
@@ -72,12 +75,19 @@ def _state(manager: UnitManager) -> dict:
             "user_id": manager.user_id, "account": account.username if account else None}
 
 
+def _reachable(email: str | None, account) -> None:
+    """A manager nobody can reach would never hear of an overdue review: an e-mail or an account is needed."""
+    if not email and account is None:
+        raise ValueError("请填写负责人的电子邮箱或关联一个账号：两者都没有，提醒将无法送达")
+
+
 def add_manager(actor, org: Org, name: str, email: str | None, user_id: int | None = None,
                 daily_digest: bool = False) -> UnitManager:
     name = (name or "").strip()
     if not name:
         raise ValueError("请填写负责人姓名")
     account = _linked_account(actor, org, user_id)
+    _reachable(check_email(email), account)
     manager = UnitManager(org_id=org.id, name=name[:100], email=check_email(email),
                           user_id=account.id if account else None,
                           daily_digest=daily_digest, active=True, created_at=utcnow())
@@ -96,6 +106,7 @@ def update_manager(actor, manager: UnitManager, name: str, email: str | None, us
         raise ValueError("请填写负责人姓名")
     org = db.session.get(Org, manager.org_id)
     account = _linked_account(actor, org, user_id, manager)
+    _reachable(check_email(email), account)
     before = _state(manager)
     manager.name, manager.email = name[:100], check_email(email)
     manager.user_id, manager.daily_digest = (account.id if account else None), daily_digest

@@ -162,6 +162,10 @@ def test_notification_centre_pages(world, engine_app):
     assert (contact.email, contact.daily_digest) == ("zhangsan@example.org", True)
     bad = client.post("/notifications/settings", data={"email": "not-an-address"}, follow_redirects=True)
     assert "不是有效的电子邮箱地址" in bad.get_data(as_text=True)
+    long = client.post("/notifications/settings", data={"email": "a" * 300 + "@example.org"}, follow_redirects=True)
+    assert "不能超过 200 个字符" in long.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(NotificationContact, w.school_admin.id).email == "zhangsan@example.org"
     # Someone else's notification is not reachable.
     other = engine_app.test_client()
     w.district_admin.set_password("Pass1234")

@@ -41,6 +41,9 @@ def test_a_manager_linked_on_the_page_is_told_in_the_app(province):
     assert refused.status_code == 400 and "不是秀英区教育局的有效账号" in text
     assert 'value="王局长"' in text and 'value="wang@example.org"' in text
     assert client.post(url, data={"action": "add_manager", "name": "王局长", "user_id": "x1"}).status_code == 400
+    # neither an e-mail nor an account: nobody could be told, so refused saying so
+    nowhere = client.post(url, data={"action": "add_manager", "name": "张三", "email": " "})
+    assert nowhere.status_code == 400 and "提醒将无法送达" in nowhere.get_data(as_text=True)
     assert managers(bureau.id) == [] and audit_rows("manager_add") == []
 
     added = client.post(url, data={"action": "add_manager", "name": "王局长", "email": "wang@example.org",

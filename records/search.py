@@ -83,9 +83,9 @@ def _value_condition(column, f, value: str):
             return None
         if f.kind == MULTI:
             from sqlalchemy import or_
-            return or_(*[column.contains(c) for c in codes])
+            return or_(*[column.contains(c, autoescape=True) for c in codes])
         return column.in_(sorted(codes))
-    return column.contains(value)
+    return column.contains(value, autoescape=True)
 
 
 def search(user, q: Query) -> Page:
@@ -93,14 +93,14 @@ def search(user, q: Query) -> Page:
     stmt = teachers_in_scope_query(user)   # joins Org for every role but a teacher's own
     conds = []
     if q.name:
-        conds.append(Teacher.name.contains(q.name[:50]))
+        conds.append(Teacher.name.contains(q.name[:50], autoescape=True))
     if q.id_number:
         if user.role in MASKED_ROLES:
             page.problems.append("您的角色看到的身份证件号是隐去部分数字的，不能按身份证件号查找，请按姓名查找")
         else:
             conds.append(Teacher.id_number.in_(same_person_numbers(q.id_number[:30])))
     if q.school:
-        conds.append((Org.code == q.school[:20]) | Org.name.contains(q.school[:50]))
+        conds.append((Org.code == q.school[:20]) | Org.name.contains(q.school[:50], autoescape=True))
     if q.state:
         if q.state in RECORD_STATES:
             conds.append(Teacher.state == q.state)

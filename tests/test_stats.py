@@ -172,6 +172,8 @@ def test_search_by_every_kind_of_condition(province):
     assert find(field="basic.ethnicity", value="火星族").problems
     assert find(field="nope.x", value="1").problems
     assert find(name="戊").total == 0                               # another county's teacher
+    assert find(name="%").total == 0 and find(name="_").total == 0   # searched for literally, not wildcards
+    assert find(school="%").total == 0
     query = user("460105_query")
     refused = search.search(query, search.Query(id_number=b.id_number))
     assert refused.problems and not refused.rows
@@ -186,3 +188,5 @@ def test_search_by_every_kind_of_condition(province):
     info_client = province.test_client()
     login(info_client, "460105_info")
     assert a.id_number in info_client.get(f"/search?id_number={a.id_number}").get_data(as_text=True)
+    told = info_client.get("/search?value=黎族").get_data(as_text=True)   # a value without the item it is of
+    assert "请先在“信息项”中选择" in told

@@ -128,6 +128,8 @@ def search_page():
                      school=request.args.get("school", "").strip(), state=request.args.get("state", ""),
                      field=request.args.get("field", ""), value=request.args.get("value", ""), page=page_arg())
     searched = any((q.name, q.id_number, q.school, q.state, q.field and q.value)) or "page" in request.args
+    if q.value.strip() and not q.field:
+        flash("填写了取值但没有选择信息项：请先在“信息项”中选择要查的项目", "warning")
     result = search.search(current_user, q) if searched else None
     for problem in (result.problems if result else []):
         flash(problem, "error")

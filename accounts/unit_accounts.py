@@ -102,6 +102,12 @@ def generate_unit_accounts(root: Org, actor: User | None) -> tuple[list[Generate
     return accounts, sheet
 
 
+def pending_password_sheets(actor: User) -> list[PasswordSheet]:
+    """The actor's initial-password sheets not downloaded yet (leaving the result page must not lose them)."""
+    return list(db.session.scalars(select(PasswordSheet).where(
+        PasswordSheet.created_by_id == actor.id, PasswordSheet.content.is_not(None)).order_by(PasswordSheet.id)))
+
+
 def take_password_sheet(sheet_id: int, actor: User) -> bytes | None:
     """The sheet's bytes, once; afterwards the content is erased (the passwords exist nowhere else)."""
     with write_intent():

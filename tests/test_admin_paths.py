@@ -58,6 +58,9 @@ def test_password_sheet_downloads_once_over_http(hainan):
     page = client.post("/accounts/generate", data={}).get_data(as_text=True)
     assert "只能下载一次" in page
     sheet = db.session.scalars(select(PasswordSheet)).one()
+    # the result page left without downloading: the account page still offers the sheet, once
+    waiting = client.get("/accounts/").get_data(as_text=True)
+    assert f'id="pending-sheet-{sheet.id}"' in waiting and f"/accounts/password-sheets/{sheet.id}" in waiting
     first = client.post(f"/accounts/password-sheets/{sheet.id}")
     assert first.status_code == 200 and first.data[:2] == b"PK"
     rows = list(load_workbook(io.BytesIO(first.data)).active.iter_rows(min_row=2, values_only=True))
@@ -65,6 +68,7 @@ def test_password_sheet_downloads_once_over_http(hainan):
     second = client.post(f"/accounts/password-sheets/{sheet.id}", follow_redirects=True)
     assert "已下载过" in second.get_data(as_text=True)
     assert db.session.get(PasswordSheet, sheet.id).content is None
+    assert f'id="pending-sheet-{sheet.id}"' not in client.get("/accounts/").get_data(as_text=True)
 
 
 def test_school_system_admin_cannot_manage_other_schools(province):

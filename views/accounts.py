@@ -48,6 +48,7 @@ def _index_page(teacher_form=None, problems=None, status=200):
     return render_template("accounts/index.html", users=users, missing=len(missing), withdrawable=withdrawable,
                            teacher_form=teacher_form or TeacherAccountForm(formdata=None), sheet_form=SheetForm(formdata=None),
                            generate_form=GenerateForm(), problems=problems or [],
+                           pending_sheets=unit_accounts.pending_password_sheets(current_user),
                            can_create_teachers=current_user.org.kind == "school"), status
 
 

@@ -94,7 +94,8 @@ def dashboard(unit: Org, *, period: str | None = None, today: str | None = None)
                                     .where(UnitUrge.org_id.in_(ids)).group_by(UnitUrge.org_id)).all()) if ids else {}
     for r in rows:
         r.report, r.urged_on = reports.get(r.org.id), urged.get(r.org.id)
-    rows.sort(key=lambda r: (r.rate, -r.expected, r.org.code))
+    # Laggards first; a unit with nobody to collect has no rate and goes last, not first as "0 %".
+    rows.sort(key=lambda r: (r.expected == 0, r.rate, -r.expected, r.org.code))
     return rows
 
 

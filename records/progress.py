@@ -99,6 +99,29 @@ def dashboard(unit: Org, *, period: str | None = None, today: str | None = None)
     return rows
 
 
+def progress_xlsx(unit: Org, rows: list[UnitProgress]) -> bytes:
+    """The dashboard as a sheet: one line per unit below, then the 合计 line of the whole subtree."""
+    import io
+
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "采集进度"
+    ws.append(["单位", "单位代码", *LABELS.values(), "完成率", "本月月报", "最近督促"])
+
+    def rate(r: UnitProgress) -> str:
+        return f"{100 * r.rate:.1f}%" if r.expected else "无需采集"
+
+    for r in rows:
+        ws.append([r.org.name, r.org.code, *[getattr(r, k) for k in COUNTS], rate(r),
+                   r.report.status_label if r.report else "", r.urged_on or ""])
+    total = totals(rows, unit)
+    ws.append(["合计", unit.code, *[getattr(total, k) for k in COUNTS], rate(total), "", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def totals(rows: list[UnitProgress], unit: Org) -> UnitProgress:
     out = UnitProgress(unit)
     for r in rows:

@@ -157,7 +157,10 @@ def test_progress_dashboard_laggards_first_and_urge_once_a_day(province):
     with pytest.raises(progress.UrgeRefused):
         progress.urge(user("460105_query"), org("2146000002"))
     assert client.get("/progress?org=460106").status_code == 404
-    assert client.get("/progress/export.xlsx").status_code == 200
+    sheet = client.get("/progress/export.xlsx")
+    assert sheet.status_code == 200
+    lines = list(load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True))
+    assert lines[-1][0] == "合计" and lines[-1][2] == sum(line[2] for line in lines[1:-1])   # 应采集 adds up
 
 
 def test_search_by_every_kind_of_condition(province):

@@ -84,19 +84,7 @@ def progress_page():
 @login_required
 def progress_export():
     unit = _unit()
-    rows = progress.dashboard(unit)
-    from openpyxl import Workbook
-    import io
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "采集进度"
-    ws.append(["单位", "单位代码", *progress.LABELS.values(), "完成率", "本月月报", "最近督促"])
-    for r in rows:
-        ws.append([r.org.name, r.org.code, *[getattr(r, k) for k in progress.COUNTS], f"{100 * r.rate:.1f}%",
-                   r.report.status_label if r.report else "", r.urged_on or ""])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return xlsx_response(buf.getvalue(), f"{unit.name}_采集进度.xlsx")
+    return xlsx_response(progress.progress_xlsx(unit, progress.dashboard(unit)), f"{unit.name}_采集进度.xlsx")
 
 
 @bp.route("/progress/<int:org_id>/urge", methods=["POST"])

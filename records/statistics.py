@@ -52,6 +52,7 @@ class Statistics:
     units: list[UnitRow] = field(default_factory=list)
     not_effective: int = 0                   # records in scope not yet effective (not counted)
     today: dt.date | None = None
+    total_columns: list[int] = field(default_factory=list)   # UNIT_COLUMNS over the whole subtree
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -101,6 +102,8 @@ def subtree_statistics(unit: Org, *, today: dt.date | None = None, refresh: bool
     counts = facts.unit_counts(unit.id)
     total = counts.get(facts.TOTAL, {}).get("", 0)
     stats = Statistics(unit, total, today=today)
+    # the 合计 of the by-unit table: the whole subtree's own counts (a bureau's own teachers included)
+    stats.total_columns = [counts.get(d, {}).get(v, 0) for d, v, _ in UNIT_COLUMNS]
     for dim in facts.DIMENSIONS:
         if dim.key == "birth":
             stats.tables.append(age_table(counts.get("birth", {}), today, total))
@@ -153,7 +156,7 @@ def xlsx(stats: Statistics) -> bytes:
         cell.font = bold
     for u in stats.units:
         ws.append([u.org.name, u.org.code, u.total, *u.columns])
-    ws.append(["合计", stats.unit.code, stats.total])
+    ws.append(["合计", stats.unit.code, stats.total, *stats.total_columns])
     ws.column_dimensions["A"].width = 36
     for t in stats.tables:
         sheet = wb.create_sheet(t.title[:31])

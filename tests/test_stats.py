@@ -118,6 +118,8 @@ def test_statistics_page_charts_and_xlsx(province):
     assert rows == {"男": 1, "女": 2, "合计": 3}
     by_unit = {r[0]: r[2] for r in wb["按单位"].iter_rows(min_row=3, values_only=True)}
     assert by_unit["海口市秀英区东山中心小学"] == 2 and by_unit["合计"] == 3
+    total_row = [r for r in wb["按单位"].iter_rows(min_row=3, values_only=True) if r[0] == "合计"][0]
+    assert total_row[3] + total_row[4] == 3                     # 男 + 女 filled in the 合计 line too
     # drill down into a school of the subtree; never into another county
     assert 'id="stats-total">2<' in client.get("/stats?org=2146000001").get_data(as_text=True)
     assert client.get("/stats?org=460106").status_code == 404

@@ -69,8 +69,10 @@ def index():
     own = [r for r in reports if r.org_id == current_user.org_id]
     below = [r for r in reports if r.org_id != current_user.org_id]
     overdue = [r for r in below if r.is_overdue(now)]
+    # 填报 where there is a step to do now (the province's compilation opens after the units' deadline)
+    to_fill = {r.id for r in own if r.status != "submitted" and open_task(r) is not None}
     return render_template("reports/index.html", period=period, periods=periods, label=period_label(period),
-                           own=own, below=below, overdue=overdue, now=now)
+                           own=own, below=below, overdue=overdue, now=now, to_fill=to_fill)
 
 
 @bp.route("/reports/<int:report_id>")

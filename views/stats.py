@@ -77,7 +77,8 @@ def progress_page():
     return render_template("stats/progress.html", unit=unit, rows=rows, total=progress.totals(rows, unit),
                            labels=progress.LABELS, form=ActionForm(),
                            today=engine_now().astimezone(CHINA).strftime("%Y-%m-%d"),
-                           may_urge=lambda org: progress.urge_refusal(current_user, org) is None)
+                           may_urge=lambda org: progress.urge_refusal(current_user, org) is None,
+                           can_urge=allowed(current_user, "stats.urge"))
 
 
 @bp.route("/progress/export.xlsx")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 import audit
 import workflows
+from workflows.admin import STATUS_COMPLETED, STATUS_TERMINATED, terminate
 from models import ProcessInstance, Teacher, User, db, write_intent
 from models.teachers import STATE_DRAFT, STATE_EFFECTIVE, STATE_LEFT
 from models.users import ROLE_INFO_ADMIN
@@ -21,7 +22,7 @@ from models.users import ROLE_INFO_ADMIN
 from .access import locked_teacher
 
 PROCESS = "teacher_collection"
-ENDED = ("terminated", "completed")
+ENDED = (STATUS_TERMINATED, STATUS_COMPLETED)
 
 
 @dataclass
@@ -37,12 +38,19 @@ def stopped_collection(teacher: Teacher) -> StoppedCollection | None:
     statuses = db.session.execute(select(ProcessInstance.id, ProcessInstance.status).where(
         ProcessInstance.subject_teacher_id == teacher.id, ProcessInstance.process_key == PROCESS)
         .order_by(ProcessInstance.id.desc())).all()
-    if not statuses or statuses[0].status != "terminated" or any(s.status not in ENDED for s in statuses):
+    if not statuses or statuses[0].status != STATUS_TERMINATED or any(s.status not in ENDED for s in statuses):
         return None
     stop = next((e for e in reversed(workflows.instance_events(statuses[0].id)) if e.action == "terminated"), None)
     if stop is None:
         return StoppedCollection(None, "")
     return StoppedCollection(stop.created_at, stop.detail.get("reason", ""))
+
+
+def terminate_and_tell(instance_id: int, user, reason: str) -> None:
+    """The process administrator's 终止 of any instance; for a teacher's collection flow she and her school
+    are told in the same transaction."""
+    terminate(instance_id, user, reason)
+    tell_stopped(instance_id, reason)
 
 
 def tell_stopped(instance_id: int, reason: str) -> int:
@@ -77,7 +85,7 @@ def stopped_message(user, teacher: Teacher, stop: StoppedCollection) -> str:
     from workflows.timers import CHINA
     reason = f"（原因：{stop.reason}）" if stop.reason else ""
     when = f"于 {stop.when.astimezone(CHINA):%Y-%m-%d %H:%M} " if stop.when else ""
-    if user.role == ROLE_INFO_ADMIN and user.org_id == teacher.org_id:
+    if may_restart(user, teacher):
         return f"该教师的信息采集流程已{when}被流程管理员终止{reason}：请点“重新发起采集”，之后教师可继续填写"
     if user.teacher_id != teacher.id:   # a bureau or a query user: what happened and who acts
         return (f"该教师的信息采集流程已{when}被流程管理员终止{reason}，记录停在当时的状态；"
@@ -86,8 +94,12 @@ def stopped_message(user, teacher: Teacher, stop: StoppedCollection) -> str:
             f"请联系本校信息管理员（{school_admin_names(teacher)}）重新发起采集")
 
 
+def may_restart(actor, teacher: Teacher) -> bool:
+    return actor.role == ROLE_INFO_ADMIN and actor.org_id == teacher.org_id
+
+
 def restart_refusal(actor, teacher: Teacher) -> str | None:
-    if not (actor.role == ROLE_INFO_ADMIN and actor.org_id == teacher.org_id):
+    if not may_restart(actor, teacher):
         return "只有教师所在学校的信息管理员可以重新发起采集"
     if stopped_collection(teacher) is None:
         return "该教师的信息采集流程没有被终止，无需重新发起"

@@ -367,12 +367,7 @@ def resume(instance_id):
 
 @bp.route("/instances/<int:instance_id>/terminate", methods=["POST"])
 def terminate(instance_id):
-    return _instance_action(instance_id, _terminate_and_tell, request.form.get("reason", ""), done="已终止")
-
-
-def _terminate_and_tell(instance_id, user, reason):
-    admin.terminate(instance_id, user, reason)
-    collection.tell_stopped(instance_id, reason)   # a teacher's collection flow: she and her school are told
+    return _instance_action(instance_id, collection.terminate_and_tell, request.form.get("reason", ""), done="已终止")
 
 
 @bp.route("/instances/<int:instance_id>/retry", methods=["POST"])

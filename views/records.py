@@ -87,7 +87,7 @@ def detail(teacher_id):
                            history=review.review_history(teacher.id), can_edit=service.can_edit(current_user, teacher),
                            action_form=ActionForm(), sections=set_sections(teacher, current_user), stop=stop,
                            stop_message=collection.stopped_message(current_user, teacher, stop) if stop else "",
-                           may_restart=stop is not None and collection.restart_refusal(current_user, teacher) is None)
+                           may_restart=stop is not None and collection.may_restart(current_user, teacher))
 
 
 @bp.route("/teachers/<int:teacher_id>/restart-collection", methods=["POST"])

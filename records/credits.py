@@ -155,24 +155,28 @@ def ensure_reminder_flow(province: Org, user=None) -> bool:
 
 # ----------------------------------------------------------------------------- the ledger
 
-def sync_training(teacher_ids: list[int], effective_ids: set[int], now) -> None:
-    """Training entries of these teachers = the 国内培训 rows of the effective ones (facts refresh)."""
+def sync_training(teacher_ids: list[int], effective_ids: set[int], now, items=None) -> None:
+    """Training entries of these teachers = the 国内培训 rows of the effective ones (facts refresh).
+    `items`: [(item id, teacher id, values)] of those rows when the caller has just read them."""
     CE, RI = CreditEntry.__table__, RecordItem.__table__
     for i in range(0, len(teacher_ids), 2000):
         db.session.execute(delete(CE).where(CE.c.teacher_id.in_(teacher_ids[i:i + 2000]), CE.c.source == "training"))
-    ids = sorted(effective_ids)
+    if items is None:
+        ids = sorted(effective_ids)
+        items = [row for i in range(0, len(ids), 2000) for row in db.session.execute(
+            select(RI.c.id, RI.c.teacher_id, RI.c["values"])
+            .where(RI.c.teacher_id.in_(ids[i:i + 2000]), RI.c.set_key == "training"))]
     rows = []
-    for i in range(0, len(ids), 2000):
-        for item_id, tid, values in db.session.execute(
-                select(RI.c.id, RI.c.teacher_id, RI.c["values"])
-                .where(RI.c.teacher_id.in_(ids[i:i + 2000]), RI.c.set_key == "training")):
-            values = values or {}
-            year, hours = _int(values.get("year")), _number(values.get("hours"))
-            if year is None or hours is None:
-                continue
-            rows.append({"teacher_id": tid, "year": year, "hours": hours, "credits": _number(values.get("credits")),
-                         "source": "training", "project": str(values.get("name") or "国内培训")[:200],
-                         "external_id": f"item:{item_id}", "batch": None, "entered_by_id": None, "created_at": now})
+    for item_id, tid, values in items:
+        if tid not in effective_ids:
+            continue
+        values = values or {}
+        year, hours = _int(values.get("year")), _number(values.get("hours"))
+        if year is None or hours is None:
+            continue
+        rows.append({"teacher_id": tid, "year": year, "hours": hours, "credits": _number(values.get("credits")),
+                     "source": "training", "project": str(values.get("name") or "国内培训")[:200],
+                     "external_id": f"item:{item_id}", "batch": None, "entered_by_id": None, "created_at": now})
     for i in range(0, len(rows), 2000):
         db.session.execute(insert(CE), rows[i:i + 2000])
 
@@ -434,16 +438,18 @@ def _over_year_cap(new: list[dict]) -> list[str]:
         return []
     teacher_ids = sorted({t for t, _ in adding})
     have: dict[tuple[int, int], float] = defaultdict(float)
-    names: dict[int, str] = {}
     for chunk in _chunks(teacher_ids, 500):
         for tid, year, hours in db.session.execute(select(CE.c.teacher_id, CE.c.year, func.sum(CE.c.hours))
                                                    .where(CE.c.teacher_id.in_(chunk))
                                                    .group_by(CE.c.teacher_id, CE.c.year)):
             have[(tid, year)] = float(hours or 0)
-        names.update(db.session.execute(select(T.c.id, T.c.name).where(T.c.id.in_(chunk))).all())
-    return [f"{names.get(tid, tid)} {year} 年度将累计 {have[(tid, year)] + hours:g} 学时，超过每年 {YEAR_CAP} 学时的上限"
-            "（是否重复推送或导入？）" for (tid, year), hours in sorted(adding.items())
+    over = [(tid, year, have[(tid, year)] + hours) for (tid, year), hours in sorted(adding.items())
             if have[(tid, year)] + hours > YEAR_CAP]
+    if not over:
+        return []
+    names = dict(db.session.execute(select(T.c.id, T.c.name).where(T.c.id.in_({tid for tid, _, _ in over}))).all())
+    return [f"{names.get(tid, tid)} {year} 年度将累计 {total:g} 学时，超过每年 {YEAR_CAP} 学时的上限（是否重复推送或导入？）"
+            for tid, year, total in over]
 
 
 def _store(actor, clean_rows: list[dict], source: str, batch: str) -> Outcome:

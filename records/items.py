@@ -210,10 +210,10 @@ def completeness_problems(teacher: Teacher, *, today: dt.date | None = None) -> 
 def snapshot_for_version(teacher_id: int, number: int, *, now=None, conn=None) -> None:
     """Keep the set rows of effective version `number` (called when the record becomes effective)."""
     conn = conn or db.session.connection()
-    rows = conn.execute(select(RI.c.set_key, RI.c["values"]).where(RI.c.teacher_id == teacher_id)
+    rows = conn.execute(select(RI.c.id, RI.c.set_key, RI.c["values"]).where(RI.c.teacher_id == teacher_id)
                         .order_by(RI.c.set_key, RI.c.position, RI.c.id)).all()
     items: dict[str, list] = {}
-    for set_key, values in rows:
+    for _, set_key, values in rows:
         items.setdefault(set_key, []).append(values)
     conn.execute(insert(RecordVersionItems.__table__).values(teacher_id=teacher_id, number=number, items=items,
                                                              created_at=now or utcnow()))
@@ -221,7 +221,8 @@ def snapshot_for_version(teacher_id: int, number: int, *, now=None, conn=None) -
     # looks for an approved training right after the approval (the refresh redoes it, the same rows).
     from .credits import sync_training
     state = conn.execute(select(Teacher.state).where(Teacher.id == teacher_id)).scalar()
-    sync_training([teacher_id], {teacher_id} if state == STATE_EFFECTIVE else set(), now or utcnow())
+    sync_training([teacher_id], {teacher_id} if state == STATE_EFFECTIVE else set(), now or utcnow(),
+                  items=[(item_id, teacher_id, values) for item_id, set_key, values in rows if set_key == "training"])
 
 
 # ------------------------------------------------------------------------------ set sheets

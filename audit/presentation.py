@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from models import AuditEntry, Org, Teacher, User, db
+from models.teachers import RECORD_STATES
 
 OBJECT_LABELS = {
     "teacher": "教师记录", "user": "账号", "org": "单位", "unit_manager": "单位负责人",
@@ -40,11 +41,10 @@ WORDS = {
 # Stored codes of a few keys in words (the record's fields have theirs in the indicator declarations).
 VALUE_WORDS = {
     "decision": {"approve": "通过", "return": "退回", "submit": "报送", "confirm": "确认"},
-    "state": {"draft": "未报送", "submitted": "待学校审核", "school_approved": "待主管部门审核",
-              "effective": "已生效", "returned": "已退回", "left": "已离岗"},
+    "state": RECORD_STATES,
 }
-ORG_CODE_KEYS = ("school", "unit", "from", "to", "host")
-NOT_A_RECORD = "-"   # describe(): the values are not a record's, so no field labels   # values that are unit codes: shown with the unit's name
+ORG_CODE_KEYS = ("school", "unit", "from", "to", "host")   # values that are unit codes: shown with the unit's name
+NOT_A_RECORD = "-"   # describe(fields_of=…): the values are not a record's, so no field labels
 LIST_SHOWN = 5
 
 
@@ -108,19 +108,19 @@ def _unit_names(entries: list[AuditEntry]) -> dict[str, str]:
     return dict(db.session.execute(select(Org.code, Org.name).where(Org.code.in_(sorted(codes)))).all())
 
 
-def describe(values, school_type: str | None = None, units: dict | None = None) -> str:
-    """Recorded values as 标签：值；… (a set's rows headed by the set's title)."""
+def describe(values, fields_of: str | None = None, units: dict | None = None) -> str:
+    """Recorded values as 标签：值；… (a set's rows headed by the set's title). `fields_of`: the school type
+    (or 学校标识码) whose field labels name a record's keys; NOT_A_RECORD for values of anything else."""
     if not values:
         return ""
     if not isinstance(values, dict):
         return _plain(values)
     from records.indicators import basic_fields, set_by_key
-    info = (set_by_key(values["set"], school_type or "21") if isinstance(values.get("set"), str)
-            and school_type != NOT_A_RECORD else None)
-    if school_type == NOT_A_RECORD:
-        fields = {}
+    if fields_of == NOT_A_RECORD:
+        info, fields = None, {}
     else:
-        fields = {f.key: f for f in (info.fields if info else basic_fields(school_type))}
+        info = set_by_key(values["set"], fields_of or "21") if isinstance(values.get("set"), str) else None
+        fields = {f.key: f for f in (info.fields if info else basic_fields(fields_of))}
     parts = [f"【{info.title}】"] if info else []
     for key, value in values.items():
         if key == "set" and info:

@@ -156,10 +156,15 @@ def manageable_accounts_query(actor: User):
             .order_by(Org.code, User.role, User.username))
 
 
+def own_reset_refusal(actor: User, user_id: int) -> str | None:
+    """Never one's own account: a reset skips the old password /password asks for, so an unattended
+    session could take the account over for good."""
+    return "不能重置自己的密码：请在“修改密码”中输入原密码后修改" if user_id == actor.id else None
+
+
 def reset_password(actor: User, user_id: int) -> tuple[User, str] | None:
-    """A new initial password for an account the actor manages; never their own (a reset skips the old
-    password /password asks for, so an unattended session could take the account over for good)."""
-    if user_id == actor.id:
+    """A new initial password for an account the actor manages (not their own: `own_reset_refusal`)."""
+    if own_reset_refusal(actor, user_id):
         return None
     with write_intent():
         target = db.session.scalars(manageable_accounts_query(actor).where(User.id == user_id)).first()

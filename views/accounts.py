@@ -140,8 +140,9 @@ def reset(user_id):
     _require_admin()
     if not GenerateForm().validate_on_submit():
         abort(400)
-    if user_id == current_user.id:
-        flash("不能重置自己的密码：请在“修改密码”中输入原密码后修改", "error")
+    refusal = unit_accounts.own_reset_refusal(current_user, user_id)
+    if refusal:
+        flash(refusal, "error")
         return redirect(url_for("accounts.index"))
     result = unit_accounts.reset_password(current_user, user_id)
     if result is None:

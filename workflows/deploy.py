@@ -133,7 +133,8 @@ def same_open_upload(data: bytes, user) -> ProcessDraft | None:
     opens it instead of leaving one more copy of a refused diagram in the list."""
     candidates = db.session.scalars(select(ProcessDraft).where(
         ProcessDraft.created_by_id == getattr(user, "id", None), ProcessDraft.source == "upload",
-        ProcessDraft.published_definition_id.is_(None)).order_by(ProcessDraft.id.desc()).limit(50))
+        ProcessDraft.published_definition_id.is_(None), func.length(ProcessDraft.bpmn_xml) == len(data))
+        .order_by(ProcessDraft.id.desc()).limit(50))   # only drafts of the same size are read and compared
     return next((d for d in candidates if bytes(d.bpmn_xml) == data), None)
 
 
